@@ -1,0 +1,1 @@
+Console.WriteLine("ReJot benchmarks: no scenarios yet.");
