@@ -18,10 +18,15 @@ internal static class Verify
 
     public const string Usings = "using ReJot.Schemas;\n";
 
-    public static async Task AnalyzerAsync<TAnalyzer>(string source, params MetadataReference[] references)
+    public static Task AnalyzerAsync<TAnalyzer>(string source, params MetadataReference[] references)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        => AnalyzerAsync<TAnalyzer>(source, [], references);
+
+    public static async Task AnalyzerAsync<TAnalyzer>(string source, DiagnosticResult[] expected, params MetadataReference[] references)
         where TAnalyzer : DiagnosticAnalyzer, new()
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source };
+        test.ExpectedDiagnostics.AddRange(expected);
         Configure(test.TestState, references);
         await test.RunAsync(TestContext.Current.CancellationToken);
     }
