@@ -1,0 +1,66 @@
+namespace ReJot.Sync.EventStore;
+
+/// <summary>
+/// Where a consumer reads events from: the local event store, or a remote sync service's <c>/read</c> route.
+/// </summary>
+internal interface IEventSource
+{
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> events of <paramref name="schema"/> after <paramref name="after"/>,
+    /// in order. A page may end inside a transaction; the caller continues from the last event's position.
+    /// </summary>
+    Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(PublicSchemaKey schema, EventPosition after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes when events after <paramref name="after"/> may exist (at once if they already do). May also
+    /// complete spuriously; callers read again.
+    /// </summary>
+    Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, CancellationToken cancellationToken);
+}
+
+/// <summary>Creates event sources for public schemas that the local event store does not hold.</summary>
+internal interface IRemoteEventSourceFactory
+{
+    /// <summary>Returns a source for the schema, or null when this factory cannot reach its manifest.</summary>
+    IEventSource? TryCreate(PublicSchemaKey schema);
+}
+
+/// <summary>The durable, ordered store of public schema events.</summary>
+internal interface IEventStore : IEventSource
+{
+    /// <summary>Creates or upgrades the store's schema (idempotent, safe under concurrency).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The last stored position of a source, or null when none was stored.</summary>
+    Task<SourcePosition?> GetSourcePositionAsync(string dataStoreSlug, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts writing one source transaction. The events and the new source position commit together in
+    /// <see cref="IEventStoreTransaction.CommitAsync"/>.
+    /// </summary>
+    Task<IEventStoreTransaction> BeginAsync(string dataStoreSlug, string slotName, long commitLsn, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads whole transactions after <paramref name="afterCommitLsn"/>: at least <paramref name="limit"/>
+    /// events when that many exist, finishing the transaction the limit lands in (never split).
+    /// </summary>
+    Task<IReadOnlyList<EventTransaction>> ReadTransactionsAsync(PublicSchemaKey schema, long afterCommitLsn, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The commit LSN of the newest transaction stored for each schema that has events.</summary>
+    Task<IReadOnlyDictionary<PublicSchemaKey, long>> TailAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>An open write of one source transaction's events.</summary>
+internal interface IEventStoreTransaction : IAsyncDisposable
+{
+    /// <summary>Appends events in order. May be called many times (large transactions arrive in chunks).</summary>
+    Task AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Number of events appended so far.</summary>
+    int Count { get; }
+
+    /// <summary>
+    /// Stores the source position and commits the events atomically, then wakes waiting consumers.
+    /// </summary>
+    Task CommitAsync(long endLsn, CancellationToken cancellationToken);
+}

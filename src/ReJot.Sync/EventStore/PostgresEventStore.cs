@@ -1,0 +1,320 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ReJot.Sync.EventStore;
+
+/// <summary>
+/// The PostgreSQL event store: schema <c>rejot_events</c>, events keyed by (manifest slug, schema name, major,
+/// commit LSN, index), source positions written in the same transaction as the events, and a NOTIFY on
+/// channel <c>rejot_events</c> after each commit.
+/// </summary>
+internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
+{
+    internal const string Schema = "rejot_events";
+    internal const string NotifyChannel = "rejot_events";
+
+    internal static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "events and source positions", """
+            CREATE TABLE rejot_events.events (
+                manifest_slug text NOT NULL,
+                schema_name text NOT NULL,
+                schema_major integer NOT NULL,
+                schema_minor integer NOT NULL,
+                commit_lsn bigint NOT NULL,
+                idx integer NOT NULL,
+                operation text NOT NULL CHECK (operation IN ('insert', 'update', 'delete')),
+                object jsonb NOT NULL,
+                data_store text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (manifest_slug, schema_name, schema_major, commit_lsn, idx));
+            CREATE TABLE rejot_events.source_positions (
+                data_store text PRIMARY KEY,
+                slot_name text NOT NULL,
+                commit_lsn bigint NOT NULL,
+                end_lsn bigint NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now());
+            """),
+    ];
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly EventStoreNotifications _notifications;
+
+    public PostgresEventStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
+    {
+        _dataSource = dataSource;
+        _notifications = new EventStoreNotifications(dataSource, NotifyChannel, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>How long a waiter sleeps without a notification before it looks again (a safety net only).</summary>
+    public TimeSpan WaitFallback { get; init; } = TimeSpan.FromSeconds(10);
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+        => await PostgresMigrator.MigrateAsync(_dataSource, Schema, Migrations, cancellationToken).ConfigureAwait(false);
+
+    public async Task<SourcePosition?> GetSourcePositionAsync(string dataStoreSlug, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT slot_name, commit_lsn, end_lsn FROM rejot_events.source_positions WHERE data_store = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = dataStoreSlug });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new SourcePosition(dataStoreSlug, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    public async Task<IEventStoreTransaction> BeginAsync(string dataStoreSlug, string slotName, long commitLsn, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            return new Writer(connection, transaction, dataStoreSlug, slotName, commitLsn);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(PublicSchemaKey schema, EventPosition after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            """
+            SELECT schema_minor, commit_lsn, idx, operation, object::text FROM rejot_events.events
+            WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5)
+            ORDER BY commit_lsn, idx LIMIT $6
+            """);
+        AddKey(command, schema);
+        command.Parameters.Add(new NpgsqlParameter { Value = after.CommitLsn });
+        command.Parameters.Add(new NpgsqlParameter { Value = after.Index });
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(1, limit) });
+        return await ReadAllAsync(command, schema, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<EventTransaction>> ReadTransactionsAsync(PublicSchemaKey schema, long afterCommitLsn, int limit, CancellationToken cancellationToken)
+    {
+        // The limit picks the last transaction to return; that transaction is then returned whole.
+        await using var command = _dataSource.CreateCommand(
+            """
+            SELECT schema_minor, commit_lsn, idx, operation, object::text FROM rejot_events.events
+            WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
+              AND commit_lsn <= (SELECT max(l.commit_lsn) FROM (
+                    SELECT commit_lsn FROM rejot_events.events
+                    WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
+                    ORDER BY commit_lsn, idx LIMIT $5) l)
+            ORDER BY commit_lsn, idx
+            """);
+        AddKey(command, schema);
+        command.Parameters.Add(new NpgsqlParameter { Value = afterCommitLsn });
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(1, limit) });
+        var events = await ReadAllAsync(command, schema, cancellationToken).ConfigureAwait(false);
+        var result = new List<EventTransaction>();
+        var start = 0;
+        for (var i = 1; i <= events.Count; i++)
+        {
+            if (i == events.Count || events[i].CommitLsn != events[start].CommitLsn)
+            {
+                result.Add(new EventTransaction(events[start].CommitLsn, events.Skip(start).Take(i - start).ToList()));
+                start = i;
+            }
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyDictionary<PublicSchemaKey, long>> TailAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT manifest_slug, schema_name, schema_major, max(commit_lsn) FROM rejot_events.events GROUP BY 1, 2, 3");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var result = new Dictionary<PublicSchemaKey, long>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result[new PublicSchemaKey(reader.GetString(0), reader.GetString(1), reader.GetInt32(2))] = reader.GetInt64(3);
+        }
+
+        return result;
+    }
+
+    public async Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, CancellationToken cancellationToken)
+    {
+        // Take the signal before looking, so a commit between the look and the wait still wakes us.
+        var signal = await _notifications.GetSignalAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = _dataSource.CreateCommand(
+            """
+            SELECT EXISTS (SELECT 1 FROM rejot_events.events
+            WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5))
+            """))
+        {
+            AddKey(command, schema);
+            command.Parameters.Add(new NpgsqlParameter { Value = after.CommitLsn });
+            command.Parameters.Add(new NpgsqlParameter { Value = after.Index });
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            await signal.WaitAsync(WaitFallback, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Safety net only: the caller reads again.
+        }
+    }
+
+    public ValueTask DisposeAsync() => _notifications.DisposeAsync();
+
+    private static void AddKey(NpgsqlCommand command, PublicSchemaKey schema)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = schema.ManifestSlug });
+        command.Parameters.Add(new NpgsqlParameter { Value = schema.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = schema.Major });
+    }
+
+    private static async Task<List<StoredEvent>> ReadAllAsync(NpgsqlCommand command, PublicSchemaKey schema, CancellationToken cancellationToken)
+    {
+        var result = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new StoredEvent(
+                schema,
+                reader.GetInt32(0),
+                reader.GetInt64(1),
+                reader.GetInt32(2),
+                ParseOperation(reader.GetString(3)),
+                reader.GetString(4)));
+        }
+
+        return result;
+    }
+
+    internal static EventOperation ParseOperation(string text) => text switch
+    {
+        "insert" => EventOperation.Insert,
+        "update" => EventOperation.Update,
+        "delete" => EventOperation.Delete,
+        _ => throw new InvalidOperationException($"Unknown event operation '{text}' in the event store."),
+    };
+
+    internal static string FormatOperation(EventOperation operation) => operation switch
+    {
+        EventOperation.Insert => "insert",
+        EventOperation.Update => "update",
+        EventOperation.Delete => "delete",
+        _ => throw new ArgumentOutOfRangeException(nameof(operation)),
+    };
+
+    private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, string dataStore, string slotName, long commitLsn)
+        : IEventStoreTransaction
+    {
+        private readonly Dictionary<PublicSchemaKey, int> _nextIndex = [];
+        private NpgsqlBinaryImporter? _importer;
+        private bool _completed;
+
+        public int Count { get; private set; }
+
+        public async Task AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
+        {
+            if (events.Count == 0)
+            {
+                return;
+            }
+
+            // Binary COPY: the fastest way in; the transaction's position row makes a replay skip, so no
+            // ON CONFLICT is needed.
+            _importer ??= await connection.BeginBinaryImportAsync(
+                "COPY rejot_events.events (manifest_slug, schema_name, schema_major, schema_minor, commit_lsn, idx, operation, object, data_store) FROM STDIN (FORMAT BINARY)",
+                cancellationToken).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                _nextIndex.TryGetValue(e.Schema, out var index);
+                _nextIndex[e.Schema] = index + 1;
+                await _importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(e.Schema.ManifestSlug, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(e.Schema.Name, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(e.Schema.Major, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(e.Minor, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(commitLsn, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(index, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(FormatOperation(e.Operation), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(e.ObjectJson, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(dataStore, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                Count++;
+            }
+        }
+
+        public async Task CommitAsync(long endLsn, CancellationToken cancellationToken)
+        {
+            if (_importer is not null)
+            {
+                await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                await _importer.DisposeAsync().ConfigureAwait(false);
+                _importer = null;
+            }
+
+            await using (var command = new NpgsqlCommand(
+                """
+                INSERT INTO rejot_events.source_positions AS p (data_store, slot_name, commit_lsn, end_lsn) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (data_store) DO UPDATE SET slot_name = excluded.slot_name, commit_lsn = excluded.commit_lsn,
+                    end_lsn = excluded.end_lsn, updated_at = now()
+                """, connection, transaction))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = dataStore });
+                command.Parameters.Add(new NpgsqlParameter { Value = slotName });
+                command.Parameters.Add(new NpgsqlParameter { Value = commitLsn });
+                command.Parameters.Add(new NpgsqlParameter { Value = endLsn });
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Count > 0)
+            {
+                await using var notify = new NpgsqlCommand($"SELECT pg_notify('{NotifyChannel}', $1)", connection, transaction);
+                notify.Parameters.Add(new NpgsqlParameter { Value = TransactionIds.Format(commitLsn) });
+                await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _completed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_importer is not null)
+            {
+                // Disposing an unfinished import cancels it.
+                try
+                {
+                    await _importer.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The connection is going away with the transaction anyway.
+                }
+            }
+
+            if (!_completed)
+            {
+                try
+                {
+                    await transaction.RollbackAsync().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // A broken connection rolls back by itself.
+                }
+            }
+
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
