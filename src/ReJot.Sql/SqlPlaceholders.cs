@@ -303,6 +303,13 @@ internal static class SqlPlaceholders
         foreach (var placeholder in analysis.Placeholders)
         {
             builder.Append(sql, copied, placeholder.Start - copied);
+
+            // "a:id" would become the identifier "a$1" and "$:id" the dollar quote "$$1": keep them apart.
+            if (placeholder.Start > 0 && (SqlTokenizer.IsIdentifierPart(sql[placeholder.Start - 1]) || sql[placeholder.Start - 1] == '$'))
+            {
+                builder.Append(' ');
+            }
+
             builder.Append('$').Append(numbers[placeholder.Name!].ToString(CultureInfo.InvariantCulture));
             copied = placeholder.Start + placeholder.Length;
         }

@@ -227,4 +227,13 @@ public sealed class SqlPlaceholdersTests
         Assert.True(analysis.IsPositionalSequential);
         Assert.Equal(converted.ParameterCount, analysis.PositionalIndexes.Count);
     }
+
+    [Theory]
+    [InlineData("SELECT a:id", "SELECT a $1")]
+    [InlineData("SELECT $:id", "SELECT $ $1")]
+    [InlineData("SELECT (:id)", "SELECT ($1)")]
+    public void To_positional_never_glues_a_parameter_to_the_token_before_it(string sql, string expected)
+    {
+        Assert.Equal(expected, SqlPlaceholders.ToPositional(sql).Sql);
+    }
 }
