@@ -1,4 +1,14 @@
-using System.CommandLine;
+using ReJot.Cli;
 
-var root = new RootCommand("rejot: contract-based change data capture between services.");
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C asks the command to stop; a second one ends the process.
+    if (!cancellation.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        cancellation.Cancel();
+    }
+};
+
+return await CliApp.InvokeAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
