@@ -294,14 +294,27 @@ internal static class SqlSelectList
             }
         }
 
-        // Strip trailing casts: PostgreSQL names "x::int" after x.
+        // PostgreSQL names "x::int", "t.x::numeric(10, 2)::text" and "f(y)::int[]" after what is cast.
         var exprEnd = end;
-        while (exprEnd - start >= 3 && tokens[exprEnd - 2].Kind == SqlTokenKind.Cast)
+        var depth = 0;
+        for (var i = start; i < end; i++)
         {
-            exprEnd -= 2;
+            var kind = tokens[i].Kind;
+            if (kind is SqlTokenKind.OpenParen or SqlTokenKind.OpenBracket)
+            {
+                depth++;
+            }
+            else if (kind is SqlTokenKind.CloseParen or SqlTokenKind.CloseBracket)
+            {
+                depth--;
+            }
+            else if (kind == SqlTokenKind.Cast && depth == 0 && i > start)
+            {
+                exprEnd = i;
+                break;
+            }
         }
 
-        // A trailing cast to a type with arguments or array brackets (x::numeric(10,2), x::int[]) is left as "?column?".
         var count = exprEnd - start;
         var head = tokens[start];
 

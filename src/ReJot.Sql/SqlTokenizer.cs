@@ -32,6 +32,8 @@ internal sealed class SqlTokenization
 /// constants, quoted identifiers, comments or dollar quotes, never the <c>::</c> of a cast or a slice bound.
 /// </summary>
 /// <remarks>
+/// Plain <c>'..'</c> strings follow <c>standard_conforming_strings = on</c> (the default since PostgreSQL 9.1):
+/// a backslash is an ordinary character there, and only <c>E'..'</c> strings treat it as an escape.
 /// Named placeholders (<c>:name</c>) are a ReJot extension, not PostgreSQL syntax. Inside square brackets a
 /// <c>:</c> that follows an operand is an array slice separator (<c>a[1:n]</c> reads column <c>n</c>), while
 /// <c>a[:n]</c> reads placeholder <c>n</c>.

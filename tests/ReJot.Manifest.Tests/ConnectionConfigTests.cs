@@ -69,3 +69,30 @@ public sealed class ConnectionConfigTests
         Assert.False(EnvironmentReferences.IsReferenceOnly("x${A}"));
     }
 }
+
+public sealed class ConnectionStringsTests
+{
+    [Fact]
+    public void Keyword_connection_string_quotes_awkward_values()
+    {
+        var config = ConnectionConfig.Postgres("db", 5433, "app", "pa;ss=\"word'", "accounts");
+
+        var text = ConnectionStrings.ToKeywordConnectionString(config);
+
+        var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = text };
+        Assert.Equal("pa;ss=\"word'", parsed["Password"]);
+        Assert.Equal("5433", parsed["Port"]);
+        Assert.Equal("app", parsed["Username"]);
+    }
+
+    [Fact]
+    public void Unresolved_reference_is_refused()
+    {
+        var config = ConnectionConfig.Postgres("db", 5432, "app", "${PW}", "accounts");
+
+        var exception = Assert.Throws<InvalidOperationException>(() => ConnectionStrings.ToKeywordConnectionString(config));
+
+        Assert.Contains("ResolveEnvironment", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("secret", ConnectionStrings.ToKeywordConnectionString(config.ResolveEnvironment(_ => "secret")), StringComparison.Ordinal);
+    }
+}

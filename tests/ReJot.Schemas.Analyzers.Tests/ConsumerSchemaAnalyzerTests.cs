@@ -327,4 +327,17 @@ public sealed class ConsumerSchemaAnalyzerTests
             """,
             "build_property.ReJotManifestSlug = from-property");
     }
+
+    [Fact]
+    public async Task Consumer_attributes_on_a_type_without_ConsumerSchema_report_RJ0026()
+    {
+        await VerifyAsync("""
+            [{|RJ0026:Consumes("accounts-service", "account")|}]
+            public sealed class Forgotten
+            {
+                [UpsertSql] public const string {|RJ0026:Upsert|} = "INSERT INTO t (id) VALUES (:id)";
+                [DeleteSql] public const string {|RJ0026:Delete|} = "DELETE FROM t WHERE id = :id";
+            }
+            """);
+    }
 }

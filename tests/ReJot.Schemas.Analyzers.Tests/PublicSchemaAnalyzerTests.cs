@@ -204,4 +204,26 @@ public sealed class PublicSchemaAnalyzerTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Transformation_on_a_type_without_PublicSchema_reports_RJ0026()
+    {
+        await VerifyAsync("""
+            [{|RJ0026:Transformation(Operation.Insert, "accounts", "SELECT 1 AS \"id\"")|}]
+            public sealed record Account(long Id);
+            """);
+    }
+
+    [Fact]
+    public async Task Expression_without_alias_is_reported_as_question_column_with_a_hint()
+    {
+        await Verify.AnalyzerAsync<PublicSchemaAnalyzer>(
+            """
+            [PublicSchema("account", Source = "accounts")]
+            [Transformation(Operation.Insert, "accounts", "SELECT id, {|#0:1 + 1|} FROM accounts")]
+            public sealed record Account(long Id);
+            """,
+            [new Microsoft.CodeAnalysis.Testing.DiagnosticResult("RJ0019", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0)
+                .WithMessage("Output column '?column?' matches no field of 'account' (PostgreSQL names an expression without alias '?column?'; add AS \"<field>\")")]);
+    }
 }

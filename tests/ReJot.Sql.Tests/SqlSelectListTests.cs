@@ -23,6 +23,7 @@ public sealed class SqlSelectListTests
     [InlineData("SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END, CASE WHEN b THEN 1 END AS kind FROM t", new[] { "case", "kind" })]
     [InlineData("SELECT CASE WHEN a THEN 1 END label FROM t", new[] { "label" })]
     [InlineData("SELECT x::int, y::text AS z, t.w::bigint FROM t", new[] { "x", "z", "w" })]
+    [InlineData("SELECT x::numeric(10, 2), t.y::int[], f(z)::text::varchar(3), (a + b)::int FROM t", new[] { "x", "y", "f", "?column?" })]
     [InlineData("SELECT 1, 'a' || b, a + b FROM t", new[] { "?column?", "?column?", "?column?" })]
     [InlineData("SELECT array_agg(o.id ORDER BY o.created_at) AS \"orderIds\" FROM o", new[] { "orderIds" })]
     [InlineData("SELECT (SELECT max(x) FROM u) AS m, EXISTS (SELECT 1 FROM v) FROM t", new[] { "m", "exists" })]

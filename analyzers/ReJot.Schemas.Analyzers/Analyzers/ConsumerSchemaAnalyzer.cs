@@ -31,7 +31,8 @@ public sealed class ConsumerSchemaAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DuplicateConsumerSchema,
         DiagnosticDescriptors.InvalidName,
         DiagnosticDescriptors.MissingDataStore,
-        DiagnosticDescriptors.NegativeVersion);
+        DiagnosticDescriptors.NegativeVersion,
+        DiagnosticDescriptors.OrphanAttribute);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -59,6 +60,7 @@ public sealed class ConsumerSchemaAnalyzer : DiagnosticAnalyzer
         var attribute = plain ?? typed;
         if (attribute is null)
         {
+            ReportOrphans(context, type, known);
             return;
         }
 
@@ -108,6 +110,32 @@ public sealed class ConsumerSchemaAnalyzer : DiagnosticAnalyzer
         foreach (var source in SqlSource.Collect(type, known, context.Compilation, token))
         {
             CheckPlaceholders(context, source, contract, fields, token);
+        }
+    }
+
+    private static void ReportOrphans(SymbolAnalysisContext context, INamedTypeSymbol type, KnownSymbols known)
+    {
+        if (KnownSymbols.Find(type, known.Consumes) is { } consumes)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.OrphanAttribute, consumes.Location(context.CancellationToken), "Consumes", type.Name, "ConsumerSchema"));
+        }
+
+        foreach (var member in type.GetMembers())
+        {
+            if (member is not IFieldSymbol field)
+            {
+                continue;
+            }
+
+            var kind = KnownSymbols.Find(field, known.UpsertSql) is not null ? "UpsertSql"
+                : KnownSymbols.Find(field, known.DeleteSql) is not null ? "DeleteSql"
+                : null;
+            if (kind is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.OrphanAttribute, field.Locations.Length > 0 ? field.Locations[0] : Location.None, kind, type.Name, "ConsumerSchema"));
+            }
         }
     }
 

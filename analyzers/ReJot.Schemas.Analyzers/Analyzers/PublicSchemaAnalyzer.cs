@@ -35,7 +35,8 @@ public sealed class PublicSchemaAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidTable,
         DiagnosticDescriptors.InvalidName,
         DiagnosticDescriptors.MissingDataStore,
-        DiagnosticDescriptors.NegativeVersion);
+        DiagnosticDescriptors.NegativeVersion,
+        DiagnosticDescriptors.OrphanAttribute);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -60,6 +61,12 @@ public sealed class PublicSchemaAnalyzer : DiagnosticAnalyzer
         var type = (INamedTypeSymbol)context.Symbol;
         if (KnownSymbols.Find(type, known.PublicSchema) is not { } attribute)
         {
+            if (KnownSymbols.Find(type, known.Transformation) is { } orphan)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.OrphanAttribute, orphan.Location(context.CancellationToken), "Transformation", type.Name, "PublicSchema"));
+            }
+
             return;
         }
 
@@ -202,8 +209,10 @@ public sealed class PublicSchemaAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            var suggestion = Naming.Suggest(column.Name, expectedNames);
-            var hint = suggestion is null ? deleteHint : deleteHint + "; did you mean \"" + suggestion + "\"?";
+            var suggestion = column.IsInferred && !column.IsAlias && column.Name == "?column?" ? null : Naming.Suggest(column.Name, expectedNames);
+            var hint = suggestion is not null ? deleteHint + "; did you mean \"" + suggestion + "\"?"
+                : column.Name == "?column?" ? deleteHint + " (PostgreSQL names an expression without alias '?column?'; add AS \"<field>\")"
+                : deleteHint;
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.ColumnMatchesNoField,
                 source.GetLocation(column.NameStart, column.NameLength, token),

@@ -167,6 +167,12 @@ internal static class DiagnosticDescriptors
         "Consumer schema '{0}' is also declared by '{1}'",
         "Consumer schemas are identified by name within a manifest.");
 
+    public static readonly DiagnosticDescriptor OrphanAttribute = Create(
+        "RJ0026", NamingCategory, DiagnosticSeverity.Warning,
+        "ReJot attribute has no effect without its schema attribute",
+        "[{0}] has no effect because '{1}' has no [{2}]",
+        "Transformations belong to a [PublicSchema] type; [Consumes], [UpsertSql] and [DeleteSql] belong to a [ConsumerSchema] type. Without it the generator ignores them.");
+
     private static DiagnosticDescriptor Create(
         string id,
         string category,

@@ -1,0 +1,271 @@
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using Npgsql.Replication.PgOutput.Messages;
+using NpgsqlTypes;
+using ReJot.Sync.Model;
+
+namespace ReJot.Sync.Capture;
+
+/// <summary>Receives committed transactions (in commit order) and other stream events from a reader.</summary>
+internal interface ICaptureHandler
+{
+    /// <summary>
+    /// Handles one committed transaction. When this returns, its effects are durable and the reader
+    /// acknowledges <paramref name="endLsn"/> to the slot.
+    /// </summary>
+    Task HandleTransactionAsync(TransactionSpool changes, long commitLsn, long endLsn, CancellationToken cancellationToken);
+
+    /// <summary>A TRUNCATE of published tables was decoded.</summary>
+    void OnTruncate(IReadOnlyList<TableName> tables, long lsn);
+
+    /// <summary>A message arrived (for liveness and lag).</summary>
+    void OnProgress(long walEnd);
+}
+
+/// <summary>
+/// Reads one slot with pgoutput protocol version 2 and streaming on: large in-progress transactions arrive in
+/// chunks that are spooled per transaction id (bounded memory) and handled at their commit; aborted ones are
+/// dropped. Values are read in text form (exact, including numeric) and bound later as typed parameters.
+/// Idle heartbeats (<c>pg_logical_emit_message</c> with prefix <see cref="HeartbeatPrefix"/>) are acknowledged
+/// when no transaction is in flight, so the slot keeps advancing on a quiet database.
+/// </summary>
+internal sealed class PgOutputReader(string connectionString, SourceDataStore source, int spoolMaxInMemory, ICaptureHandler handler)
+{
+    internal const string HeartbeatPrefix = "rejot_heartbeat";
+
+    private readonly Dictionary<uint, RelationInfo> _relations = [];
+    private readonly Dictionary<(uint Id, int Version), RelationInfo> _relationVersions = [];
+    private readonly Dictionary<uint, TransactionSpool> _streams = [];
+    private int _relationVersion;
+
+    /// <summary>Runs until cancelled or the connection fails. Transactions committed at or before <paramref name="skipThroughCommitLsn"/> are acknowledged without handling (they are already stored).</summary>
+    public async Task RunAsync(long startLsn, long skipThroughCommitLsn, CancellationToken cancellationToken)
+    {
+        await using var connection = new LogicalReplicationConnection(connectionString);
+        connection.WalReceiverStatusInterval = TimeSpan.FromSeconds(5);
+        await connection.Open(cancellationToken).ConfigureAwait(false);
+        var slot = new PgOutputReplicationSlot(source.SlotName);
+        var options = new PgOutputReplicationOptions(
+            source.PublicationName,
+            PgOutputProtocolVersion.V2,
+            binary: false,
+            streamingMode: PgOutputStreamingMode.On,
+            messages: true);
+
+        TransactionSpool? current = null;
+        long currentCommitLsn = 0;
+        uint? streamXid = null;
+        try
+        {
+            var start = startLsn > 0 ? new NpgsqlLogSequenceNumber((ulong)startLsn) : (NpgsqlLogSequenceNumber?)null;
+            await foreach (var message in connection.StartReplication(slot, options, cancellationToken, start).ConfigureAwait(false))
+            {
+                handler.OnProgress((long)(ulong)message.WalEnd);
+                switch (message)
+                {
+                    case RelationMessage relation:
+                        AddRelation(relation);
+                        break;
+
+                    case BeginMessage begin:
+                        current = NewSpool(begin.TransactionXid);
+                        currentCommitLsn = (long)(ulong)begin.TransactionFinalLsn;
+                        break;
+
+                    case CommitMessage commit:
+                        if (current is not null)
+                        {
+                            await using (current.ConfigureAwait(false))
+                            {
+                                await CompleteAsync(connection, current, (long)(ulong)commit.CommitLsn, (long)(ulong)commit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            current = null;
+                        }
+
+                        _ = currentCommitLsn;
+                        break;
+
+                    case StreamStartMessage streamStart:
+                        streamXid = streamStart.TransactionXid;
+                        if (!_streams.ContainsKey(streamStart.TransactionXid))
+                        {
+                            _streams[streamStart.TransactionXid] = NewSpool(streamStart.TransactionXid);
+                        }
+
+                        break;
+
+                    case StreamStopMessage:
+                        streamXid = null;
+                        break;
+
+                    case StreamCommitMessage streamCommit:
+                        if (_streams.Remove(streamCommit.TransactionXid, out var committed))
+                        {
+                            await using (committed.ConfigureAwait(false))
+                            {
+                                await CompleteAsync(connection, committed, (long)(ulong)streamCommit.CommitLsn, (long)(ulong)streamCommit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+                            }
+                        }
+
+                        break;
+
+                    case StreamAbortMessage streamAbort:
+                        if (streamAbort.SubtransactionXid == streamAbort.TransactionXid)
+                        {
+                            if (_streams.Remove(streamAbort.TransactionXid, out var aborted))
+                            {
+                                await aborted.DisposeAsync().ConfigureAwait(false);
+                            }
+                        }
+                        else if (_streams.TryGetValue(streamAbort.TransactionXid, out var parent))
+                        {
+                            parent.AbortSubtransaction(streamAbort.SubtransactionXid);
+                        }
+
+                        break;
+
+                    case InsertMessage insert:
+                        Spool(current, streamXid).Add(new CapturedChange(
+                            ChangeKind.Insert, Relation(insert.Relation), insert.TransactionXid ?? 0,
+                            await ReadRowAsync(insert.NewRow, cancellationToken).ConfigureAwait(false), null));
+                        break;
+
+                    case FullUpdateMessage fullUpdate:
+                        {
+                            var old = await ReadRowAsync(fullUpdate.OldRow, cancellationToken).ConfigureAwait(false);
+                            var row = await ReadRowAsync(fullUpdate.NewRow, cancellationToken).ConfigureAwait(false);
+                            Spool(current, streamXid).Add(new CapturedChange(ChangeKind.Update, Relation(fullUpdate.Relation), fullUpdate.TransactionXid ?? 0, row, old));
+                            break;
+                        }
+
+                    case IndexUpdateMessage indexUpdate:
+                        {
+                            var key = await ReadRowAsync(indexUpdate.Key, cancellationToken).ConfigureAwait(false);
+                            var row = await ReadRowAsync(indexUpdate.NewRow, cancellationToken).ConfigureAwait(false);
+                            Spool(current, streamXid).Add(new CapturedChange(ChangeKind.Update, Relation(indexUpdate.Relation), indexUpdate.TransactionXid ?? 0, row, key));
+                            break;
+                        }
+
+                    case UpdateMessage update:
+                        Spool(current, streamXid).Add(new CapturedChange(
+                            ChangeKind.Update, Relation(update.Relation), update.TransactionXid ?? 0,
+                            await ReadRowAsync(update.NewRow, cancellationToken).ConfigureAwait(false), null));
+                        break;
+
+                    case FullDeleteMessage fullDelete:
+                        Spool(current, streamXid).Add(new CapturedChange(
+                            ChangeKind.Delete, Relation(fullDelete.Relation), fullDelete.TransactionXid ?? 0, null,
+                            await ReadRowAsync(fullDelete.OldRow, cancellationToken).ConfigureAwait(false)));
+                        break;
+
+                    case KeyDeleteMessage keyDelete:
+                        Spool(current, streamXid).Add(new CapturedChange(
+                            ChangeKind.Delete, Relation(keyDelete.Relation), keyDelete.TransactionXid ?? 0, null,
+                            await ReadRowAsync(keyDelete.Key, cancellationToken).ConfigureAwait(false)));
+                        break;
+
+                    case TruncateMessage truncate:
+                        handler.OnTruncate(truncate.Relations.Select(r => Relation(r).Table).ToList(), (long)(ulong)truncate.WalEnd);
+                        break;
+
+                    case LogicalDecodingMessage decodingMessage:
+                        if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
+                        {
+                            // Nothing in flight: everything before this point is handled, so the slot may advance.
+                            var lsn = decodingMessage.MessageLsn > decodingMessage.WalEnd ? decodingMessage.MessageLsn : decodingMessage.WalEnd;
+                            connection.SetReplicationStatus(lsn);
+                            await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            if (current is not null)
+            {
+                await current.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var spool in _streams.Values)
+            {
+                await spool.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _streams.Clear();
+        }
+    }
+
+    private async Task CompleteAsync(LogicalReplicationConnection connection, TransactionSpool spool, long commitLsn, long endLsn, long skipThroughCommitLsn, CancellationToken cancellationToken)
+    {
+        if (commitLsn > skipThroughCommitLsn)
+        {
+            await handler.HandleTransactionAsync(spool, commitLsn, endLsn, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Acknowledge only now: the handler returned after the event store commit.
+        connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)endLsn));
+        await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+    }
+
+    private TransactionSpool NewSpool(uint xid) => new(xid, spoolMaxInMemory, (id, version) => _relationVersions[(id, version)]);
+
+    private TransactionSpool Spool(TransactionSpool? current, uint? streamXid)
+    {
+        if (streamXid is { } xid)
+        {
+            return _streams[xid];
+        }
+
+        return current ?? throw new InvalidOperationException("A row change arrived outside a transaction; the replication stream is out of sync.");
+    }
+
+    private RelationInfo Relation(RelationMessage relation)
+        => _relations.TryGetValue(relation.RelationId, out var info) ? info : AddRelation(relation);
+
+    private RelationInfo AddRelation(RelationMessage relation)
+    {
+        var columns = new List<RelationColumn>(relation.Columns.Count);
+        foreach (var column in relation.Columns)
+        {
+            columns.Add(new RelationColumn(
+                column.ColumnName,
+                column.DataTypeId,
+                (column.Flags & RelationMessage.Column.ColumnFlags.PartOfKey) != 0));
+        }
+
+        var info = new RelationInfo(
+            relation.RelationId,
+            ++_relationVersion,
+            new TableName(relation.Namespace, relation.RelationName),
+            (char)relation.ReplicaIdentity,
+            columns);
+        _relations[relation.RelationId] = info;
+        _relationVersions[(info.Id, info.Version)] = info;
+        return info;
+    }
+
+    private static async Task<RowImage> ReadRowAsync(ReplicationTuple tuple, CancellationToken cancellationToken)
+    {
+        var values = new string?[tuple.NumColumns];
+        bool[]? unchanged = null;
+        var i = 0;
+        await foreach (var value in tuple.ConfigureAwait(false))
+        {
+            if (value.IsUnchangedToastedValue)
+            {
+                (unchanged ??= new bool[values.Length])[i] = true;
+            }
+            else if (!value.IsDBNull)
+            {
+                values[i] = await value.Get<string>(cancellationToken).ConfigureAwait(false);
+            }
+
+            i++;
+        }
+
+        return new RowImage(values, unchanged);
+    }
+}

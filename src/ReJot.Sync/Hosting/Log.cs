@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+
+namespace ReJot.Sync.Hosting;
+
+/// <summary>All engine log messages, with their event ids in one table.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "ReJot sync starting: {Sources} source(s), {PublicSchemas} public schema(s), {Consumers} consumer schema(s)")]
+    public static partial void Starting(ILogger logger, int sources, int publicSchemas, int consumers);
+
+    [LoggerMessage(1001, LogLevel.Information, "ReJot sync stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(1002, LogLevel.Critical, "ReJot sync cannot start: {Message}")]
+    public static partial void CannotStart(ILogger logger, string message);
+
+    [LoggerMessage(1100, LogLevel.Information, "Source {DataStore}: reading slot {Slot} (publication {Publication}) from {Position}")]
+    public static partial void SourceReading(ILogger logger, string dataStore, string slot, string publication, string position);
+
+    [LoggerMessage(1101, LogLevel.Error, "Source {DataStore} failed (attempt {Attempt}, retrying in {Delay}): {Message}")]
+    public static partial void SourceFailed(ILogger logger, string dataStore, int attempt, TimeSpan delay, string message, Exception? exception);
+
+    [LoggerMessage(1102, LogLevel.Information, "Source {DataStore}: created replication slot {Slot}")]
+    public static partial void SlotCreated(ILogger logger, string dataStore, string slot);
+
+    [LoggerMessage(1103, LogLevel.Information, "Source {DataStore}: publication {Publication} now covers {Tables}")]
+    public static partial void PublicationUpdated(ILogger logger, string dataStore, string publication, string tables);
+
+    [LoggerMessage(1104, LogLevel.Error, "Source {DataStore}: TRUNCATE of {Tables} at {Lsn} is not published as events; consumers of {Schemas} keep the truncated rows until resynchronised")]
+    public static partial void TruncateNotPublished(ILogger logger, string dataStore, string tables, string lsn, string schemas);
+
+    [LoggerMessage(1105, LogLevel.Warning, "Public schema {Schema}: deletes of {Table} produce no events (declare keys or a delete transformation to publish them)")]
+    public static partial void DeletesNotPublished(ILogger logger, string schema, string table);
+
+    [LoggerMessage(1106, LogLevel.Debug, "Source {DataStore}: stored transaction {TransactionId} with {Events} event(s)")]
+    public static partial void TransactionStored(ILogger logger, string dataStore, string transactionId, int events);
+
+    [LoggerMessage(1107, LogLevel.Error, "Public schema {Schema}: object from {Table} at {TransactionId} does not match the contract: {Errors}")]
+    public static partial void InvalidObject(ILogger logger, string schema, string table, string transactionId, string errors);
+
+    [LoggerMessage(1200, LogLevel.Information, "Consumer {Consumer}: applying {Schema} into {Destination} after {Cursor}")]
+    public static partial void ConsumerStarting(ILogger logger, string consumer, string schema, string destination, string cursor);
+
+    [LoggerMessage(1201, LogLevel.Error, "Consumer {Consumer} faulted at {Position} (attempt {Attempt}, retrying in {Delay}): {Message}")]
+    public static partial void ConsumerFaulted(ILogger logger, string consumer, string position, int attempt, TimeSpan delay, string message, Exception? exception);
+
+    [LoggerMessage(1202, LogLevel.Information, "Consumer {Consumer} recovered at {Cursor}")]
+    public static partial void ConsumerRecovered(ILogger logger, string consumer, string cursor);
+
+    [LoggerMessage(1203, LogLevel.Warning, "Consumer {Consumer} has no deleteSql: delete events of {Schema} are not applied")]
+    public static partial void ConsumerIgnoresDeletes(ILogger logger, string consumer, string schema);
+
+    [LoggerMessage(1204, LogLevel.Debug, "Consumer {Consumer}: committed {Events} event(s) up to {Cursor}")]
+    public static partial void ConsumerCommitted(ILogger logger, string consumer, int events, string cursor);
+}

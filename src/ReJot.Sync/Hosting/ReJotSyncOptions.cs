@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ReJot.Sync.Hosting;
+
+/// <summary>
+/// Options of the sync engine, bound from the <c>ReJot</c> configuration section. Connection strings come from
+/// <c>ConnectionStrings:&lt;data store slug&gt;</c> (overriding manifest connections).
+/// </summary>
+public sealed class ReJotSyncOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "ReJot";
+
+    /// <summary>Manifest files (or workspace roots) to load in addition to the generated manifests.</summary>
+    public IList<string> ManifestPaths { get; } = [];
+
+    /// <summary>Whether to load the manifests generated at build time (<c>GeneratedManifests.All</c>). Default true.</summary>
+    public bool UseGeneratedManifests { get; set; } = true;
+
+    /// <summary>The data store slug of the event store; default: the manifests' first event store, else the first source.</summary>
+    public string? EventStore { get; set; }
+
+    /// <summary>Per data store replication settings (slot and publication names), keyed by slug.</summary>
+    public IDictionary<string, DataStoreOptions> DataStores { get; } = new Dictionary<string, DataStoreOptions>(StringComparer.Ordinal);
+
+    /// <summary>Events applied per destination transaction when a consumer is behind (whole source transactions are never split).</summary>
+    [Range(1, 1_000_000)]
+    public int ApplyBatchSize { get; set; } = 2000;
+
+    /// <summary>Events read from the event store per round trip.</summary>
+    [Range(1, 100_000)]
+    public int ReadPageSize { get; set; } = 1000;
+
+    /// <summary>Changes transformed per source round trip (one batch of queries).</summary>
+    [Range(1, 100_000)]
+    public int TransformChunkSize { get; set; } = 500;
+
+    /// <summary>Changes of one transaction kept in memory before spilling to a temporary file.</summary>
+    [Range(1, 10_000_000)]
+    public int SpoolMaxInMemoryChanges { get; set; } = 5000;
+
+    /// <summary>How often an idle source emits a heartbeat so its slot keeps advancing.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First retry delay after a failure (doubles up to <see cref="RetryMaxDelay"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest retry delay.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Source lag after which the health check reports Degraded.</summary>
+    public TimeSpan UnhealthySourceSilence { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>Replication settings of one source data store.</summary>
+public sealed class DataStoreOptions
+{
+    /// <summary>The replication slot name (default <c>rejot_&lt;slug&gt;</c>).</summary>
+    public string? SlotName { get; set; }
+
+    /// <summary>The publication name (default <c>rejot_&lt;slug&gt;</c>).</summary>
+    public string? PublicationName { get; set; }
+}

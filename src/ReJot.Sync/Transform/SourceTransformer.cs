@@ -1,0 +1,442 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using ReJot.Sync.Capture;
+using ReJot.Sync.EventStore;
+using ReJot.Sync.Hosting;
+using ReJot.Sync.Model;
+
+namespace ReJot.Sync.Transform;
+
+/// <summary>
+/// Turns one source's committed transactions into public schema events: for each change, in WAL order, the
+/// matching transformations run against the source (a batch per chunk of changes, one round trip), each result
+/// row becomes an event (0 rows: no event), objects are validated against the contract, and the events plus the
+/// source position commit in one event store transaction.
+/// </summary>
+internal sealed class SourceTransformer : ICaptureHandler
+{
+    private readonly SourceDataStore _source;
+    private readonly NpgsqlDataSource _sourceDb;
+    private readonly IEventStore _store;
+    private readonly SchemaValidator _validator;
+    private readonly SyncMetrics _metrics;
+    private readonly SourceStatus _status;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly int _chunkSize;
+    private readonly Dictionary<(TableName Table, TransformOperation Operation), List<(PublicSchemaModel Schema, TransformationModel Transformation)>> _matches = [];
+    private readonly Dictionary<TableName, List<PublicSchemaModel>> _implicitDeletes = [];
+    private readonly Dictionary<TableName, List<PublicSchemaModel>> _schemasByTable = [];
+    private readonly Dictionary<(TransformationModel, uint, int), CompiledTransformation> _compiled = [];
+    private readonly Dictionary<uint, string> _typeNames = [];
+
+    public SourceTransformer(
+        SourceDataStore source,
+        IEnumerable<PublicSchemaModel> schemas,
+        NpgsqlDataSource sourceDb,
+        IEventStore store,
+        SchemaValidator validator,
+        SyncMetrics metrics,
+        SourceStatus status,
+        ILogger logger,
+        TimeProvider timeProvider,
+        int chunkSize)
+    {
+        _source = source;
+        _sourceDb = sourceDb;
+        _store = store;
+        _validator = validator;
+        _metrics = metrics;
+        _status = status;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _chunkSize = Math.Max(1, chunkSize);
+        foreach (var schema in schemas)
+        {
+            foreach (var t in schema.Transformations)
+            {
+                var key = (t.Table, t.Operation);
+                if (!_matches.TryGetValue(key, out var list))
+                {
+                    _matches[key] = list = [];
+                }
+
+                list.Add((schema, t));
+                if (!_schemasByTable.TryGetValue(t.Table, out var byTable))
+                {
+                    _schemasByTable[t.Table] = byTable = [];
+                }
+
+                if (!byTable.Contains(schema))
+                {
+                    byTable.Add(schema);
+                }
+            }
+
+            foreach (var table in schema.Transformations.Select(t => t.Table).Distinct())
+            {
+                if (schema.Transformations.Any(t => t.Table == table && t.Operation == TransformOperation.Delete))
+                {
+                    continue;
+                }
+
+                if (schema.Keys.Count > 0)
+                {
+                    if (!_implicitDeletes.TryGetValue(table, out var list))
+                    {
+                        _implicitDeletes[table] = list = [];
+                    }
+
+                    list.Add(schema);
+                }
+                else
+                {
+                    Log.DeletesNotPublished(logger, schema.Key.ToString(), table.ToString());
+                }
+            }
+        }
+    }
+
+    /// <summary>The tables this source's public schemas read changes from.</summary>
+    public IReadOnlyCollection<TableName> Tables => _schemasByTable.Keys;
+
+    /// <summary>The last commit LSN stored; replays at or before it are skipped.</summary>
+    public long LastStoredCommitLsn { get; set; }
+
+    public void OnProgress(long walEnd) => _status.Touch(_timeProvider.GetUtcNow());
+
+    public void OnTruncate(IReadOnlyList<TableName> tables, long lsn)
+    {
+        var schemas = tables.SelectMany(t => _schemasByTable.TryGetValue(t, out var s) ? s : []).Select(s => s.Key.ToString()).Distinct().ToList();
+        var tableList = string.Join(", ", tables);
+        Log.TruncateNotPublished(_logger, _source.Slug, tableList, TransactionIds.Format(lsn), string.Join(", ", schemas));
+        _metrics.Truncates.Add(1, new KeyValuePair<string, object?>("data_store", _source.Slug));
+        _status.AddWarning($"TRUNCATE of {tableList} at {TransactionIds.Format(lsn)} was not published; consumers of {string.Join(", ", schemas)} need a resync.");
+    }
+
+    public async Task HandleTransactionAsync(TransactionSpool changes, long commitLsn, long endLsn, CancellationToken cancellationToken)
+    {
+        if (commitLsn <= LastStoredCommitLsn)
+        {
+            return;
+        }
+
+        using var activity = SyncMetrics.ActivitySource.StartActivity("rejot.transform_transaction");
+        activity?.SetTag("rejot.data_store", _source.Slug);
+        activity?.SetTag("rejot.transaction_id", TransactionIds.Format(commitLsn));
+        await using var write = await _store.BeginAsync(_source.Slug, _source.SlotName, commitLsn, cancellationToken).ConfigureAwait(false);
+        var chunk = new List<CapturedChange>(Math.Min(_chunkSize, 1024));
+        foreach (var change in changes.Replay())
+        {
+            if (!_schemasByTable.ContainsKey(change.Relation.Table))
+            {
+                continue;
+            }
+
+            chunk.Add(change);
+            if (chunk.Count >= _chunkSize)
+            {
+                await write.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                chunk.Clear();
+            }
+        }
+
+        if (chunk.Count > 0)
+        {
+            await write.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        await write.CommitAsync(endLsn, cancellationToken).ConfigureAwait(false);
+        LastStoredCommitLsn = commitLsn;
+        _status.AddTransaction(commitLsn, write.Count);
+        var tag = new KeyValuePair<string, object?>("data_store", _source.Slug);
+        _metrics.Transactions.Add(1, tag);
+        _metrics.Events.Add(write.Count, tag);
+        activity?.SetTag("rejot.events", write.Count);
+        Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(commitLsn), write.Count);
+    }
+
+    private sealed record PlanItem(PublicSchemaModel Schema, EventOperation Operation, TableName Table, CompiledTransformation? Command, string? DirectJson);
+
+    private async Task<List<NewEvent>> TransformAsync(List<CapturedChange> chunk, long commitLsn, CancellationToken cancellationToken)
+    {
+        await EnsureTypeNamesAsync(chunk, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _sourceDb.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var plan = new List<PlanItem>();
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var change in chunk)
+        {
+            switch (change.Kind)
+            {
+                case ChangeKind.Insert:
+                    await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ChangeKind.Update:
+                    if (KeyChanged(change))
+                    {
+                        // A key change is, for consumers, the old object going away and the new one appearing.
+                        await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
+                        await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await AddAsync(connection, batch, plan, change, TransformOperation.Update, EventOperation.Update, change.New!, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                case ChangeKind.Delete:
+                    await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        var events = new List<NewEvent>(plan.Count);
+        if (batch.BatchCommands.Count == 0)
+        {
+            foreach (var item in plan)
+            {
+                AddEvent(events, item, item.DirectJson!, commitLsn);
+            }
+
+            return events;
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var first = true;
+        foreach (var item in plan)
+        {
+            if (item.Command is null)
+            {
+                AddEvent(events, item, item.DirectJson!, commitLsn);
+                continue;
+            }
+
+            if (!first)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            first = false;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!reader.IsDBNull(0))
+                {
+                    AddEvent(events, item, reader.GetString(0), commitLsn);
+                }
+            }
+        }
+
+        return events;
+    }
+
+    private void AddEvent(List<NewEvent> events, PlanItem item, string json, long commitLsn)
+    {
+        if (item.Operation == EventOperation.Delete)
+        {
+            json = ProjectKeys(item, json, commitLsn);
+        }
+        else if (_validator.Validate(item.Schema.Key, json) is { } errors)
+        {
+            _metrics.InvalidObjects.Add(1, new KeyValuePair<string, object?>("schema", item.Schema.Key.ToString()));
+            Log.InvalidObject(_logger, item.Schema.Key.ToString(), item.Table.ToString(), TransactionIds.Format(commitLsn), errors);
+            throw new InvalidEventException(
+                $"Public schema {item.Schema.Key}: the object produced for a change of {item.Table} in transaction {TransactionIds.Format(commitLsn)} does not match the contract ({errors}). Nothing after this transaction is stored until the transformation or the contract is fixed.");
+        }
+
+        events.Add(new NewEvent(item.Schema.Key, item.Schema.Minor, item.Operation, json));
+    }
+
+    private string ProjectKeys(PlanItem item, string json, long commitLsn)
+    {
+        if (item.Schema.Keys.Count == 0)
+        {
+            return json;
+        }
+
+        var node = JsonNode.Parse(json) as JsonObject
+            ?? throw new InvalidEventException($"Public schema {item.Schema.Key}: the delete transformation of {item.Table} did not return an object.");
+        var result = new JsonObject();
+        foreach (var key in item.Schema.Keys)
+        {
+            if (!node.TryGetPropertyValue(key, out var value))
+            {
+                _metrics.InvalidObjects.Add(1, new KeyValuePair<string, object?>("schema", item.Schema.Key.ToString()));
+                throw new InvalidEventException(
+                    $"Public schema {item.Schema.Key}: the delete of a {item.Table} row in transaction {TransactionIds.Format(commitLsn)} has no value for key field '{key}'. Return it from the delete transformation (e.g. SELECT :id AS \"{key}\").");
+            }
+
+            result[key] = value?.DeepClone();
+        }
+
+        return result.ToJsonString();
+    }
+
+    private static bool KeyChanged(CapturedChange change)
+    {
+        // Only a default/index identity sends an old key on update, and only when the key changed. With FULL
+        // identity every column is flagged as key, so an old image does not mean the key changed.
+        return change.Old is not null && change.Relation.ReplicaIdentity != 'f';
+    }
+
+    private async Task AddAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, TransformOperation operation, EventOperation eventOperation, RowImage row, CancellationToken cancellationToken)
+    {
+        if (!_matches.TryGetValue((change.Relation.Table, operation), out var matches))
+        {
+            return;
+        }
+
+        foreach (var (schema, transformation) in matches)
+        {
+            var compiled = Compile(schema, transformation, change.Relation);
+            var command = new NpgsqlBatchCommand(compiled.Sql);
+            foreach (var column in compiled.ParameterColumns)
+            {
+                var value = await ValueAsync(connection, change, row, column, cancellationToken).ConfigureAwait(false);
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Unknown, Value = (object?)value ?? DBNull.Value });
+            }
+
+            batch.BatchCommands.Add(command);
+            plan.Add(new PlanItem(schema, eventOperation, change.Relation.Table, compiled, null));
+        }
+    }
+
+    private async Task AddDeleteAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, RowImage old, CancellationToken cancellationToken)
+    {
+        await AddAsync(connection, batch, plan, change, TransformOperation.Delete, EventOperation.Delete, old, cancellationToken).ConfigureAwait(false);
+        if (!_implicitDeletes.TryGetValue(change.Relation.Table, out var schemas))
+        {
+            return;
+        }
+
+        foreach (var schema in schemas)
+        {
+            var obj = new JsonObject();
+            foreach (var key in schema.Keys)
+            {
+                var column = FindKeyColumn(change.Relation, key);
+                if (column < 0)
+                {
+                    throw new SyncConfigurationException(
+                        $"Public schema {schema.Key}: key field '{key}' does not match a column of {change.Relation.Table}, so deletes cannot be published. Add a delete transformation, e.g. SELECT :id AS \"{key}\".");
+                }
+
+                obj[key] = ToJsonValue(old.Values[column], change.Relation.Columns[column].TypeOid);
+            }
+
+            plan.Add(new PlanItem(schema, EventOperation.Delete, change.Relation.Table, null, obj.ToJsonString()));
+        }
+    }
+
+    private static int FindKeyColumn(RelationInfo relation, string field)
+    {
+        for (var i = 0; i < relation.Columns.Count; i++)
+        {
+            var name = relation.Columns[i].Name;
+            if (string.Equals(name, field, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name.Replace("_", string.Empty, StringComparison.Ordinal), field, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static JsonNode? ToJsonValue(string? text, uint typeOid)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return typeOid switch
+        {
+            // int2, int4, int8, oid, float4, float8, numeric: JSON numbers written verbatim.
+            21 or 23 or 20 or 26 or 700 or 701 or 1700 when text is not "NaN" and not "Infinity" and not "-Infinity" => JsonNode.Parse(text),
+            16 => JsonValue.Create(text == "t"),
+            114 or 3802 => JsonNode.Parse(text),
+            _ => JsonValue.Create(text),
+        };
+    }
+
+    private async Task<string?> ValueAsync(NpgsqlConnection connection, CapturedChange change, RowImage row, int column, CancellationToken cancellationToken)
+    {
+        if (!row.IsUnchangedToast(column))
+        {
+            return row.Values[column];
+        }
+
+        if (change.Old is { } old && !old.IsUnchangedToast(column) && old.Values.Length > column)
+        {
+            return old.Values[column];
+        }
+
+        // An unchanged TOASTed value is not in the WAL: read the current one by the replica identity key.
+        var keys = change.Relation.Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey && !row.IsUnchangedToast(x.i)).ToList();
+        if (keys.Count == 0)
+        {
+            throw new InvalidOperationException($"Column {change.Relation.Columns[column].Name} of {change.Relation.Table} was not sent (unchanged TOAST) and the table has no key to read it by.");
+        }
+
+        var sql = $"SELECT {TableName.Quote(change.Relation.Columns[column].Name)}::text FROM {change.Relation.Table.Quoted} WHERE "
+            + string.Join(" AND ", keys.Select((k, n) => $"{TableName.Quote(k.c.Name)} = ${n + 1}::{_typeNames[k.c.TypeOid]}"));
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (_, i) in keys)
+        {
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Unknown, Value = (object?)row.Values[i] ?? DBNull.Value });
+        }
+
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    private CompiledTransformation Compile(PublicSchemaModel schema, TransformationModel transformation, RelationInfo relation)
+    {
+        var key = (transformation, relation.Id, relation.Version);
+        if (!_compiled.TryGetValue(key, out var compiled))
+        {
+            _compiled[key] = compiled = CompiledTransformation.Compile(schema, transformation, relation, oid => _typeNames[oid]);
+        }
+
+        return compiled;
+    }
+
+    private async Task EnsureTypeNamesAsync(List<CapturedChange> chunk, CancellationToken cancellationToken)
+    {
+        List<uint>? missing = null;
+        foreach (var change in chunk)
+        {
+            foreach (var column in change.Relation.Columns)
+            {
+                if (!_typeNames.ContainsKey(column.TypeOid) && (missing is null || !missing.Contains(column.TypeOid)))
+                {
+                    (missing ??= []).Add(column.TypeOid);
+                }
+            }
+        }
+
+        if (missing is null)
+        {
+            return;
+        }
+
+        await using var command = _sourceDb.CreateCommand("SELECT oid::bigint, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])");
+        command.Parameters.Add(new NpgsqlParameter { Value = missing.Select(o => (long)o).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _typeNames[(uint)reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        foreach (var oid in missing)
+        {
+            _typeNames.TryAdd(oid, "text");
+        }
+    }
+}
+
+/// <summary>A produced object does not match its contract; the source stops before storing it.</summary>
+internal sealed class InvalidEventException(string message) : Exception(message);
