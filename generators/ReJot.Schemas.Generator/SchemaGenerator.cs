@@ -93,7 +93,7 @@ public sealed class SchemaGenerator : IIncrementalGenerator
         });
     }
 
-    private static ManifestSpec BuildManifest(
+    internal static ManifestSpec BuildManifest(
         CompilationSpec compilation,
         string? slugOption,
         ImmutableArray<PublicSchemaSpec> publicSchemas,

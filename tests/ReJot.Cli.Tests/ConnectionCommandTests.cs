@@ -61,6 +61,19 @@ public sealed class ConnectionCommandTests
         Assert.DoesNotContain("resolved-secret", add.All + list.All, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Connection_string_may_carry_an_environment_reference_as_password()
+    {
+        using var cli = new CliHarness();
+        await cli.InitAsync();
+
+        var result = await cli.RunAsync("manifest", "connection", "add", "--slug", "c", "--connection-string", "postgresql://u:${DB_PW}@h/d");
+
+        CliAssert.Succeeds(result);
+        Assert.Contains("postgresql://u:${DB_PW}@h:5432/d", result.Output, StringComparison.Ordinal);
+        Assert.Equal("${DB_PW}", (await cli.ReadManifestAsync()).Connections![0].Config.Password);
+    }
+
     [Theory]
     [InlineData("mysql://u:p@h/d", "must start with postgresql://")]
     [InlineData("postgresql://u@h/d", "has no password")]

@@ -17,6 +17,7 @@ public sealed class ManifestWorkspaceTests
         var workspace = await ManifestWorkspace.LoadAsync(root, TestContext.Current.CancellationToken);
 
         Assert.Equal(["root", "a", "c", "b"], workspace.Manifests.Select(m => m.Manifest.Slug));
+        Assert.Equal(temp.File("services/c/rejot-manifest.json"), workspace.Manifests[2].Path);
         Assert.Empty(workspace.Problems);
         Assert.True(workspace.Verify().IsValid);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
@@ -15,9 +16,9 @@ public sealed class AllAnalyzersTests
             [new SqlTextAnalyzer(), new PublicSchemaAnalyzer(), new ConsumerSchemaAnalyzer(), new ManifestSlugAnalyzer()];
     }
 
-    private static async Task VerifyAsync(string source)
+    private static async Task VerifyAsync(string source, CompilerDiagnostics compilerDiagnostics = CompilerDiagnostics.Errors)
     {
-        var test = new AllAnalyzersTest { TestCode = Verify.Usings + source };
+        var test = new AllAnalyzersTest { TestCode = Verify.Usings + source, CompilerDiagnostics = compilerDiagnostics };
         test.TestState.ReferenceAssemblies = new ReferenceAssemblies("net10.0");
         test.TestState.AdditionalReferences.AddRange(Basic.Reference.Assemblies.Net100.References.All);
         test.TestState.AdditionalReferences.Add(Verify.SchemasReference);
@@ -104,5 +105,52 @@ public sealed class AllAnalyzersTests
             [Transformation(Operation.Insert, "accounts", """SELECT id, display_name AS {|RJ0005:displayName|} FROM accounts WHERE id = :id""")]
             public sealed partial record Account(long Id, string DisplayName);
             """");
+    }
+
+    [Theory]
+    [InlineData("[PublicSchema(]\npublic sealed record A(long Id);")]
+    [InlineData("[PublicSchema(null!, Source = null!)]\n[Transformation(Operation.Insert, null!, null!)]\npublic sealed record A(long Id);")]
+    [InlineData("[PublicSchema(\"a\", Source = \"s\")]\n[Transformation((Operation)42, \"t\", \"SELECT 1\")]\npublic sealed record A(long Id);")]
+    [InlineData("[PublicSchema(\"a\", Source = \"s\")]\n[Transformation(Operation.Insert, \"t\", Missing.Sql)]\npublic sealed record A(Missing Id);")]
+    [InlineData("[ConsumerSchema<Missing>(\"c\", Destination = \"d\")]\npublic sealed class C { [UpsertSql] const string U = ; }")]
+    [InlineData("[ConsumerSchema(\"c\", Destination = \"d\")]\n[Consumes(null!, null!)]\npublic sealed class C { [UpsertSql] const string U = \"SELECT :x\" + Other.Value; }")]
+    [InlineData("[assembly: ReJotManifest(]\n[ConsumerSchema(\"c\")] public struct S { [DeleteSql] string D; }")]
+    [InlineData("[PublicSchema(\"a\", Source = \"s\")]\n[Transformation(Operation.Insert, \"t\", $\"SELECT {1}\")]\npublic record A<T>(T Value, A<T>? Next);")]
+    public async Task Incomplete_code_while_typing_never_crashes_an_analyzer(string source)
+    {
+        var compilation = CSharpCompilation.Create(
+            "Typing",
+            [CSharpSyntaxTree.ParseText(Verify.Usings + source, new CSharpParseOptions(LanguageVersion.Latest), cancellationToken: TestContext.Current.CancellationToken)],
+            [.. Basic.Reference.Assemblies.Net100.References.All, Verify.SchemasReference],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var exceptions = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions([]),
+            (exception, _, _) => { lock (exceptions) { exceptions.Add(exception); } },
+            concurrentAnalysis: true,
+            logAnalyzerExecutionTime: false);
+
+        var diagnostics = await compilation
+            .WithAnalyzers([new SqlTextAnalyzer(), new PublicSchemaAnalyzer(), new ConsumerSchemaAnalyzer(), new ManifestSlugAnalyzer()], options)
+            .GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(exceptions);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+    }
+
+    [Fact]
+    public async Task Unresolved_types_and_half_typed_attributes_are_left_to_the_compiler()
+    {
+        await VerifyAsync("""
+            [PublicSchema("account", Source = "accounts")]
+            [Transformation(Operation.Insert, "accounts", "SELECT id, other FROM accounts")]
+            public sealed record Account(long Id, {|CS0246:Missing|} Other);
+
+            [ConsumerSchema<{|CS0246:Missing|}>("c", Destination = "d")]
+            public sealed class C { [UpsertSql] const string U = "SELECT :x"; }
+
+            [{|CS7036:PublicSchema|}]
+            public sealed record Half(long Id);
+            """);
     }
 }

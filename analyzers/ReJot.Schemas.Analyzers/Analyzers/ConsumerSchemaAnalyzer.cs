@@ -64,6 +64,12 @@ public sealed class ConsumerSchemaAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // Half-typed attributes are the compiler's to report.
+        if (KnownSymbols.HasErrors(attribute))
+        {
+            return;
+        }
+
         var token = context.CancellationToken;
         var name = attribute.StringArgument(0) ?? "";
         CheckAttribute(context, attribute, name, token);
@@ -95,6 +101,11 @@ public sealed class ConsumerSchemaAnalyzer : DiagnosticAnalyzer
                 DiagnosticDescriptors.ConsumedSchemaNotNamed,
                 attribute.Location(token),
                 "Consumer schema '" + name + "' does not name the public schema it consumes; add [Consumes(\"<manifest slug>\", \"<public schema>\", Major = 1)] or use ConsumerSchema<TContract>"));
+            return;
+        }
+
+        if (consumes is not null && KnownSymbols.HasErrors(consumes))
+        {
             return;
         }
 
@@ -213,7 +224,7 @@ public sealed class ConsumerSchemaAnalyzer : DiagnosticAnalyzer
 
     private static PublicSchemaEntry? ResolveTyped(SymbolAnalysisContext context, AttributeData typed, SchemaCatalog catalog, CancellationToken token)
     {
-        if (typed.AttributeClass is not { TypeArguments: { Length: 1 } arguments } || arguments[0] is not INamedTypeSymbol contractType)
+        if (typed.AttributeClass is not { TypeArguments: { Length: 1 } arguments } || arguments[0] is not INamedTypeSymbol { TypeKind: not TypeKind.Error } contractType)
         {
             return null;
         }

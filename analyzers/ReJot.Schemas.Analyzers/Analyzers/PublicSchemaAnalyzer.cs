@@ -70,6 +70,12 @@ public sealed class PublicSchemaAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // Half-typed attributes are the compiler's to report.
+        if (KnownSymbols.HasErrors(attribute))
+        {
+            return;
+        }
+
         var token = context.CancellationToken;
         var name = attribute.StringArgument(0) ?? "";
         CheckAttribute(context, attribute, name, token);
@@ -89,8 +95,8 @@ public sealed class PublicSchemaAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        var transformations = type.GetAttributes().Where(a => KnownSymbols.Is(a, known.Transformation)).ToList();
-        if (transformations.Count == 0)
+        var transformations = type.GetAttributes().Where(a => KnownSymbols.Is(a, known.Transformation) && !KnownSymbols.HasErrors(a)).ToList();
+        if (transformations.Count == 0 && !type.GetAttributes().Any(a => KnownSymbols.Is(a, known.Transformation)))
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoTransformations, attribute.Location(token), name));
         }

@@ -89,6 +89,12 @@ internal static class Contract
 
     private static string? Check(ITypeSymbol type, KnownSymbols known, Stack<ITypeSymbol> path)
     {
+        // An unresolved type is the compiler's error to report, not ours.
+        if (type.TypeKind == TypeKind.Error)
+        {
+            return null;
+        }
+
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapper)
         {
             type = wrapper.TypeArguments[0];

@@ -54,6 +54,33 @@ internal sealed class KnownSymbols
         => type is not null && attribute.AttributeClass is { } applied
            && SymbolEqualityComparer.Default.Equals(applied.OriginalDefinition, type);
 
+    /// <summary>True when the compiler could not bind the attribute (the user is typing): the compiler reports it, we skip it.</summary>
+    public static bool HasErrors(AttributeData attribute)
+    {
+        if (attribute.AttributeConstructor is null)
+        {
+            return true;
+        }
+
+        foreach (var argument in attribute.ConstructorArguments)
+        {
+            if (argument.Kind == TypedConstantKind.Error)
+            {
+                return true;
+            }
+        }
+
+        foreach (var pair in attribute.NamedArguments)
+        {
+            if (pair.Value.Kind == TypedConstantKind.Error)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The first application of <paramref name="type"/> on <paramref name="symbol"/>.</summary>
     public static AttributeData? Find(ISymbol symbol, INamedTypeSymbol? type)
     {

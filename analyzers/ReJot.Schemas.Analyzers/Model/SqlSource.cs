@@ -181,7 +181,7 @@ internal sealed class SqlSource
         var sources = new List<SqlSource>();
         foreach (var attribute in type.GetAttributes())
         {
-            if (!KnownSymbols.Is(attribute, known.Transformation) || attribute.ConstructorArguments.Length < 3)
+            if (!KnownSymbols.Is(attribute, known.Transformation) || KnownSymbols.HasErrors(attribute) || attribute.ConstructorArguments.Length < 3)
             {
                 continue;
             }

@@ -59,13 +59,13 @@ internal static class ManifestMerger
         var publicEntries = new List<(string Key, JsonObject Entry)>();
         foreach (var schema in manifest.PublicSchemas)
         {
-            publicEntries.Add((PublicKey(schema.Name, schema.Major), ManifestJson.PublicSchema(schema, RelativePath(manifestDirectory, schema.DefinitionFile))));
+            publicEntries.Add((PublicKey(schema.Name, schema.Major), ManifestJson.PublicSchema(schema, DefinitionFile(manifestDirectory, schema.DefinitionFile))));
         }
 
         var consumerEntries = new List<(string Key, JsonObject Entry)>();
         foreach (var consumer in manifest.ConsumerSchemas)
         {
-            consumerEntries.Add((consumer.Name, ManifestJson.ConsumerSchema(consumer, root.GetString("slug") ?? manifest.Slug, RelativePath(manifestDirectory, consumer.DefinitionFile))));
+            consumerEntries.Add((consumer.Name, ManifestJson.ConsumerSchema(consumer, root.GetString("slug") ?? manifest.Slug, DefinitionFile(manifestDirectory, consumer.DefinitionFile))));
         }
 
         var counts = new int[4];
@@ -144,6 +144,10 @@ internal static class ManifestMerger
         root.Set(member, result);
         return true;
     }
+
+    /// <summary>The definitionFile of an entry, or null when it has no source (read from a built assembly).</summary>
+    private static string? DefinitionFile(string manifestDirectory, string path)
+        => path.Length == 0 ? null : RelativePath(manifestDirectory, path);
 
     /// <summary>A path relative to a directory, with <c>/</c> separators (netstandard2.0 has no Path.GetRelativePath).</summary>
     public static string RelativePath(string directory, string path)

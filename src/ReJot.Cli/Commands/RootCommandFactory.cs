@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ReJot.Cli.Commands.Collect;
 using ReJot.Cli.Commands.Manifest;
 using ReJot.Cli.Commands.Workspace;
 
@@ -16,6 +17,7 @@ internal static class RootCommandFactory
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(new ManifestCommandDefinition(context));
         root.Subcommands.Add(new WorkspaceCommandDefinition(context));
+        root.Subcommands.Add(new CollectCommandDefinition(context));
         return root;
     }
 }

@@ -35,7 +35,13 @@ public sealed class ManifestWorkspace
         var manifests = new List<ManifestWithPath>();
         var problems = new List<ManifestDiagnostic>();
         var loaded = new HashSet<string>(PathComparer);
-        await AddAsync(new ManifestWithPath(root, rootPath), rootFull, [], manifests, problems, loaded, cancellationToken).ConfigureAwait(false);
+
+        // Children are shown the way the root was given: absolute stays absolute, relative stays relative to the same base.
+        var rootDirectory = Path.GetDirectoryName(rootFull)!;
+        Func<string, string> display = Path.IsPathRooted(rootPath)
+            ? full => full
+            : full => Path.Combine(Path.GetDirectoryName(rootPath) ?? string.Empty, Path.GetRelativePath(rootDirectory, full));
+        await AddAsync(new ManifestWithPath(root, rootPath), rootFull, display, [], manifests, problems, loaded, cancellationToken).ConfigureAwait(false);
         return new ManifestWorkspace(manifests, problems);
     }
 
@@ -90,6 +96,7 @@ public sealed class ManifestWorkspace
     private static async Task AddAsync(
         ManifestWithPath entry,
         string fullPath,
+        Func<string, string> display,
         List<string> chain,
         List<ManifestWithPath> manifests,
         List<ManifestDiagnostic> problems,
@@ -105,7 +112,7 @@ public sealed class ManifestWorkspace
         {
             var relative = children[i];
             var childFull = Path.GetFullPath(Path.Combine(directory, relative));
-            var displayPath = Path.Combine(Path.GetDirectoryName(entry.Path) ?? string.Empty, relative);
+            var displayPath = display(childFull);
             var location = new DiagnosticLocation(entry.Manifest.Slug, entry.Path, $"workspaces[{i}]: {relative}");
             if (chain.Contains(childFull, PathComparer))
             {
@@ -138,9 +145,10 @@ public sealed class ManifestWorkspace
             ManifestDocument child;
             try
             {
-                child = await ManifestFile.ReadAsync(displayPath.Length == 0 ? childFull : displayPath, cancellationToken).ConfigureAwait(false);
+                // Read by full path (the process's working directory may differ), report by display path.
+                child = ManifestSerializer.Read(await File.ReadAllTextAsync(childFull, cancellationToken).ConfigureAwait(false), displayPath);
             }
-            catch (ManifestException exception)
+            catch (Exception exception) when (exception is ManifestException or IOException or UnauthorizedAccessException)
             {
                 problems.Add(new(
                     DiagnosticTypes.WorkspaceManifestInvalid,
@@ -151,7 +159,7 @@ public sealed class ManifestWorkspace
                 continue;
             }
 
-            await AddAsync(new ManifestWithPath(child, displayPath), childFull, chain, manifests, problems, loaded, cancellationToken).ConfigureAwait(false);
+            await AddAsync(new ManifestWithPath(child, displayPath), childFull, display, chain, manifests, problems, loaded, cancellationToken).ConfigureAwait(false);
         }
 
         chain.RemoveAt(chain.Count - 1);

@@ -57,11 +57,17 @@ internal sealed class SyncHarness : IAsyncDisposable
             new Dictionary<string, string> { ["source"] = SourceConnectionString, ["destination"] = DestinationConnectionString },
             null);
 
-    public async Task<SyncEngine> StartAsync(SyncModel model, ILoggerFactory? loggerFactory = null)
+    public Task<SyncEngine> StartAsync(SyncModel model, ILoggerFactory? loggerFactory = null)
     {
         var engine = new SyncEngine(model, Options, loggerFactory ?? NullLoggerFactory.Instance, TimeProvider.System, new SyncMetrics());
         _engines.Add(engine);
+        // Set synchronously so the caller's async context sees it.
         Eventually.Describe = () => System.Text.Json.JsonSerializer.Serialize(engine.GetStatus());
+        return StartCoreAsync(engine);
+    }
+
+    private static async Task<SyncEngine> StartCoreAsync(SyncEngine engine)
+    {
         await engine.StartAsync(TestContext.Current.CancellationToken);
         return engine;
     }
@@ -122,7 +128,9 @@ internal sealed class SyncHarness : IAsyncDisposable
 
 internal static class Eventually
 {
-    public static Func<string>? Describe { get; set; }
+    private static readonly AsyncLocal<Func<string>?> s_describe = new();
+
+    public static Func<string>? Describe { get => s_describe.Value; set => s_describe.Value = value; }
 
     public static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ReJot.Manifest;
+using ReJot.Sync.Model;
+
+namespace ReJot.Sync.Hosting;
+
+/// <summary>
+/// Runs the engine for the host's lifetime. Configuration errors stop the host with one clear log line;
+/// unreachable databases at start are retried with backoff. Stopping rolls back batches in flight (their
+/// cursors did not move, so nothing is lost or applied twice).
+/// </summary>
+internal sealed class ReJotSyncHostedService(
+    ReJotSyncRuntime runtime,
+    IOptions<ReJotSyncOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<ReJotSyncHostedService> logger,
+    TimeProvider timeProvider) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var attempt = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await runtime.StartAsync(stoppingToken).ConfigureAwait(false);
+                break;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is SyncConfigurationException or ManifestException or ReJot.Manifest.EnvironmentReferenceException)
+            {
+                Log.CannotStart(logger, e.Message);
+                lifetime.StopApplication();
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                attempt++;
+                var delay = Capture.Backoff.Delay(attempt, options.Value.RetryInitialDelay, options.Value.RetryMaxDelay);
+                Log.CannotStart(logger, $"{e.Message} (retrying in {delay})");
+                try
+                {
+                    await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await runtime.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

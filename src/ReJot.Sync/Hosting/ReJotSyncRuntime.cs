@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReJot.Manifest;
+using ReJot.Schemas;
+using ReJot.Sync.EventStore;
+using ReJot.Sync.Model;
+
+namespace ReJot.Sync.Hosting;
+
+/// <summary>Reads the engine's state: for <c>/status</c>, health checks and applications.</summary>
+public interface IReJotSyncStatus
+{
+    /// <summary>A snapshot of the engine, its sources and its consumers.</summary>
+    SyncStatusSnapshot GetStatus();
+}
+
+/// <summary>Manifests handed to <c>AddReJotSync</c> in code (the CLI passes the files it loaded).</summary>
+internal sealed record ManifestRegistration(IReadOnlyList<ManifestDocument> Manifests);
+
+/// <summary>Owns the engine inside a host: builds the model from manifests and configuration, starts and stops it.</summary>
+internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IAsyncDisposable
+{
+    private readonly IOptions<ReJotSyncOptions> _options;
+    private readonly IEnumerable<ManifestRegistration> _registrations;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly SyncMetrics _metrics;
+    private readonly IConfiguration? _configuration;
+    private readonly IRemoteEventSourceFactory? _remote;
+    private SyncEngine? _engine;
+    private SyncModel? _model;
+
+    public SyncEngine? Engine => _engine;
+
+    public ReJotSyncRuntime(
+        IOptions<ReJotSyncOptions> options,
+        IEnumerable<ManifestRegistration> registrations,
+        ILoggerFactory loggerFactory,
+        TimeProvider timeProvider,
+        SyncMetrics metrics,
+        IConfiguration? configuration = null,
+        IRemoteEventSourceFactory? remote = null)
+    {
+        _options = options;
+        _registrations = registrations;
+        _loggerFactory = loggerFactory;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+        _configuration = configuration;
+        _remote = remote;
+        metrics.ObserveStatus(GetStatus);
+    }
+
+    public async Task<SyncModel> GetModelAsync(CancellationToken cancellationToken)
+    {
+        if (_model is not null)
+        {
+            return _model;
+        }
+
+        var manifests = new List<ManifestDocument>();
+        foreach (var registration in _registrations)
+        {
+            manifests.AddRange(registration.Manifests);
+        }
+
+        foreach (var path in _options.Value.ManifestPaths)
+        {
+            var workspace = await ManifestWorkspace.LoadAsync(path, cancellationToken).ConfigureAwait(false);
+            manifests.AddRange(workspace.Manifests.Select(m => m.Manifest));
+        }
+
+        if (_options.Value.UseGeneratedManifests)
+        {
+            foreach (var generated in GeneratedManifests.All)
+            {
+                manifests.Add(ManifestSerializer.Read(generated.Json, $"generated manifest of {generated.AssemblyName}"));
+            }
+        }
+
+        _model = SyncModelBuilder.Build(manifests, _options.Value, slug => _configuration?.GetConnectionString(slug));
+        return _model;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var model = await GetModelAsync(cancellationToken).ConfigureAwait(false);
+        var engine = new SyncEngine(model, _options.Value, _loggerFactory, _timeProvider, _metrics, _remote);
+        try
+        {
+            await engine.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _engine = engine;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_engine is { } engine)
+        {
+            await engine.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public SyncStatusSnapshot GetStatus() => _engine?.GetStatus() ?? new SyncStatusSnapshot(SyncState.Initial, [], []);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_engine is { } engine)
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
