@@ -128,36 +128,53 @@ internal sealed class SourceTransformer : ICaptureHandler
         using var activity = SyncMetrics.ActivitySource.StartActivity("rejot.transform_transaction");
         activity?.SetTag("rejot.data_store", _source.Slug);
         activity?.SetTag("rejot.transaction_id", TransactionIds.Format(commitLsn));
-        await using var write = await _store.BeginAsync(_source.Slug, _source.SlotName, commitLsn, cancellationToken).ConfigureAwait(false);
+        IEventStoreTransaction? write = null;
         var chunk = new List<CapturedChange>(Math.Min(_chunkSize, 1024));
-        foreach (var change in changes.Replay())
+        try
         {
-            if (!_schemasByTable.ContainsKey(change.Relation.Table))
+            foreach (var change in changes.Replay())
             {
-                continue;
+                if (!_schemasByTable.ContainsKey(change.Relation.Table))
+                {
+                    continue;
+                }
+
+                // A transaction without changes to our tables needs no store write: replaying it yields nothing.
+                write ??= await _store.BeginAsync(_source.Slug, _source.SlotName, commitLsn, cancellationToken).ConfigureAwait(false);
+                chunk.Add(change);
+                if (chunk.Count >= _chunkSize)
+                {
+                    await write.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                    chunk.Clear();
+                }
             }
 
-            chunk.Add(change);
-            if (chunk.Count >= _chunkSize)
+            if (write is null)
+            {
+                return;
+            }
+
+            if (chunk.Count > 0)
             {
                 await write.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                chunk.Clear();
+            }
+
+            await write.CommitAsync(endLsn, cancellationToken).ConfigureAwait(false);
+            LastStoredCommitLsn = commitLsn;
+            _status.AddTransaction(commitLsn, write.Count);
+            var tag = new KeyValuePair<string, object?>("data_store", _source.Slug);
+            _metrics.Transactions.Add(1, tag);
+            _metrics.Events.Add(write.Count, tag);
+            activity?.SetTag("rejot.events", write.Count);
+            Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(commitLsn), write.Count);
+        }
+        finally
+        {
+            if (write is not null)
+            {
+                await write.DisposeAsync().ConfigureAwait(false);
             }
         }
-
-        if (chunk.Count > 0)
-        {
-            await write.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-
-        await write.CommitAsync(endLsn, cancellationToken).ConfigureAwait(false);
-        LastStoredCommitLsn = commitLsn;
-        _status.AddTransaction(commitLsn, write.Count);
-        var tag = new KeyValuePair<string, object?>("data_store", _source.Slug);
-        _metrics.Transactions.Add(1, tag);
-        _metrics.Events.Add(write.Count, tag);
-        activity?.SetTag("rejot.events", write.Count);
-        Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(commitLsn), write.Count);
     }
 
     private sealed record PlanItem(PublicSchemaModel Schema, EventOperation Operation, TableName Table, CompiledTransformation? Command, string? DirectJson);
