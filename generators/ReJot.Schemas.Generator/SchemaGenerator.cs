@@ -2,6 +2,7 @@ using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using ReJot.Schemas.Generator.Emitting;
 using ReJot.Schemas.Generator.Model;
 using ReJot.Schemas.Generator.Parsing;
@@ -30,6 +31,11 @@ public sealed class SchemaGenerator : IIncrementalGenerator
                 && !string.IsNullOrWhiteSpace(slug) ? slug.Trim() : null)
             .WithTrackingName(TrackingNames.SlugOption);
 
+        // 2b. Whether generated files may say #nullable (C# 8+; a netstandard2.0 project defaults to C# 7.3).
+        var nullableDirective = context.ParseOptionsProvider
+            .Select(static (options, _) => options is CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp8 })
+            .WithTrackingName(TrackingNames.NullableDirective);
+
         // 3. Public schemas: [PublicSchema] types turned into value models.
         var publicSchemas = context.SyntaxProvider
             .ForAttributeWithMetadataName(TypeNames.PublicSchemaAttribute, static (node, _) => true, PublicSchemaParser.Parse)
@@ -50,6 +56,8 @@ public sealed class SchemaGenerator : IIncrementalGenerator
             .Combine(namedConsumers.Collect().Combine(typedConsumers.Collect()))
             .Combine(compilation.Combine(slugOption))
             .Select(static (input, _) => BuildManifest(input.Right.Left, input.Right.Right, input.Left.Left, input.Left.Right.Left.AddRange(input.Left.Right.Right)))
+            .Combine(nullableDirective)
+            .Select(static (input, _) => input.Left with { NullableDirective = input.Right })
             .WithTrackingName(TrackingNames.Manifest);
 
         // 6. The manifest file to merge into, when the build names one (ReJotManifestFile).
@@ -66,11 +74,11 @@ public sealed class SchemaGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.SourceFiles);
 
         // Outputs: each contract's JSON Schema constant (partial types only) ...
-        context.RegisterSourceOutput(publicSchemas, static (spc, schema) =>
+        context.RegisterSourceOutput(publicSchemas.Combine(nullableDirective), static (spc, input) =>
         {
-            if (schema.PartialType is { } type)
+            if (input.Left.PartialType is { } type)
             {
-                spc.AddSource(type.HintName, ContractEmitter.Emit(schema, type));
+                spc.AddSource(type.HintName, ContractEmitter.Emit(input.Left, type, input.Right));
             }
         });
 
@@ -88,7 +96,7 @@ public sealed class SchemaGenerator : IIncrementalGenerator
         {
             if (input.Left.Right is { } file)
             {
-                spc.AddSource(ManifestFileEmitter.HintName, ManifestFileEmitter.Emit(ManifestMerger.Merge(input.Left.Left, file, input.Right)));
+                spc.AddSource(ManifestFileEmitter.HintName, ManifestFileEmitter.Emit(ManifestMerger.Merge(input.Left.Left, file, input.Right), input.Left.Left.NullableDirective));
             }
         });
     }
@@ -106,6 +114,7 @@ public sealed class SchemaGenerator : IIncrementalGenerator
             compilation.CanRegister,
             compilation.HasModuleInitializerAttribute,
             EmitSlugAttribute: compilation.ExplicitSlug is null && compilation.CanRegister && !publicSchemas.IsEmpty,
+            NullableDirective: true,
             EquatableArray.From(publicSchemas
                 .OrderBy(static s => s.Name, StringComparer.Ordinal)
                 .ThenBy(static s => s.Major)

@@ -6,6 +6,7 @@ internal static class TrackingNames
     public const string Compilation = "ReJot.Compilation";
     public const string SourceFiles = "ReJot.SourceFiles";
     public const string SlugOption = "ReJot.SlugOption";
+    public const string NullableDirective = "ReJot.NullableDirective";
     public const string PublicSchemas = "ReJot.PublicSchemas";
     public const string ConsumerSchemas = "ReJot.ConsumerSchemas";
     public const string TypedConsumerSchemas = "ReJot.TypedConsumerSchemas";

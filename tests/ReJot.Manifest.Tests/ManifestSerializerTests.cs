@@ -215,3 +215,109 @@ public sealed class ManifestSerializerTests
         Assert.Equal("http://json-schema.org/draft-07/schema#", schema.GetProperty("$schema").GetString());
     }
 }
+
+public sealed class ManifestSerializerRobustnessTests
+{
+    [Fact]
+    public void Every_truncation_of_a_manifest_gives_a_located_ManifestException()
+    {
+        var text = Fixtures.Read("original-to-orders.json");
+
+        for (var length = 0; length < text.Length - 1; length++)
+        {
+            var cut = text[..length];
+            var exception = Record.Exception(() => ManifestSerializer.Read(cut, "m.json"));
+
+            var manifestException = Assert.IsType<ManifestException>(exception);
+            Assert.True(manifestException.Line is > 0 && manifestException.Column is > 0, $"no location at length {length}: {manifestException.Message}");
+            Assert.StartsWith("m.json:", manifestException.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Replacing_any_value_with_a_wrong_kind_gives_a_ManifestException_naming_its_path()
+    {
+        var text = Fixtures.Read("original-fromaccounts.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        var paths = new List<System.Text.Json.Nodes.JsonNode>();
+        void Walk(System.Text.Json.Nodes.JsonNode? node)
+        {
+            switch (node)
+            {
+                case System.Text.Json.Nodes.JsonObject obj:
+                    foreach (var (_, child) in obj.ToList())
+                    {
+                        Walk(child);
+                    }
+
+                    break;
+                case System.Text.Json.Nodes.JsonArray array:
+                    foreach (var child in array.ToList())
+                    {
+                        Walk(child);
+                    }
+
+                    break;
+                case System.Text.Json.Nodes.JsonValue value:
+                    paths.Add(value);
+                    break;
+            }
+        }
+
+        Walk(root);
+        var checkedCount = 0;
+        foreach (var value in paths)
+        {
+            var path = value.GetPath();
+            if (path.Contains("outputSchema", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var copy = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+            var replacement = value.GetValueKind() == System.Text.Json.JsonValueKind.String ? "[1]" : "{\"x\":1}";
+            var mutated = ReplaceAt(copy, path, System.Text.Json.Nodes.JsonNode.Parse(replacement)!);
+
+            var exception = Assert.Throws<ManifestException>(() => ManifestSerializer.Read(mutated, "m.json"));
+
+            var display = path.TrimStart('$').TrimStart('.');
+            Assert.True(exception.Message.Contains(display, StringComparison.Ordinal), $"{display}: {exception.Message}");
+            Assert.NotNull(exception.Line);
+            checkedCount++;
+        }
+
+        Assert.True(checkedCount > 20);
+    }
+
+    private static string ReplaceAt(System.Text.Json.Nodes.JsonNode root, string path, System.Text.Json.Nodes.JsonNode replacement)
+    {
+        foreach (var node in Descendants(root))
+        {
+            if (node is not null && node.GetPath() == path)
+            {
+                node.ReplaceWith(replacement);
+                break;
+            }
+        }
+
+        return root.ToJsonString();
+    }
+
+    private static IEnumerable<System.Text.Json.Nodes.JsonNode?> Descendants(System.Text.Json.Nodes.JsonNode? node)
+    {
+        yield return node;
+        var children = node switch
+        {
+            System.Text.Json.Nodes.JsonObject obj => obj.Select(p => p.Value).ToList(),
+            System.Text.Json.Nodes.JsonArray array => array.ToList(),
+            _ => [],
+        };
+        foreach (var child in children)
+        {
+            foreach (var descendant in Descendants(child))
+            {
+                yield return descendant;
+            }
+        }
+    }
+}

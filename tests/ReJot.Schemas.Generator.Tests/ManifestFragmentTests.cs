@@ -113,6 +113,28 @@ public sealed class ManifestFragmentTests
         Assert.Empty(fragment["consumerSchemas"]!.AsArray());
     }
 
+    [Fact]
+    public void A_CSharp_7_3_project_gets_code_it_can_compile()
+    {
+        var options = new CSharpParseOptions(LanguageVersion.CSharp7_3);
+        var compilation = CSharpCompilation.Create(
+            "Legacy.Contracts",
+            [CSharpSyntaxTree.ParseText("""
+                using ReJot.Schemas;
+                [PublicSchema("legacy", Source = "db")]
+                [Transformation(Operation.Insert, "legacy", "SELECT id FROM legacy WHERE id = :id")]
+                public sealed partial class Legacy { public int Id { get; set; } }
+                """, options, "/src/Legacy.cs", cancellationToken: TestContext.Current.CancellationToken)],
+            GeneratorHarness.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create([new SchemaGenerator().AsSourceGenerator()], parseOptions: options);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _, TestContext.Current.CancellationToken);
+
+        Assert.Empty(output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal("legacy", (string?)JsonNode.Parse(GeneratorHarness.FragmentJson(output))!["publicSchemas"]![0]!["name"]);
+        Assert.DoesNotContain("#nullable", string.Concat(output.SyntaxTrees.Skip(1).Select(t => t.ToString())));
+    }
+
     private static string Naming(string assemblyName) => ReJot.Schemas.Generator.Parsing.Naming.ToKebabCase(assemblyName);
 
     private static byte[] Emit(Compilation compilation)

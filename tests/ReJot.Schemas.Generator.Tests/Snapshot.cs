@@ -14,6 +14,10 @@ internal static partial class Snapshot
     private static bool Accept => Environment.GetEnvironmentVariable("REJOT_ACCEPT_SNAPSHOTS") == "1";
 
     public static void Verify(GeneratorDriverRunResult result, [CallerMemberName] string test = "", [CallerFilePath] string callerFile = "")
+        => Verify(result.Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())), test, callerFile);
+
+    /// <summary>Compares named texts (hint names ending in .cs) with their golden files.</summary>
+    public static void Verify(IEnumerable<(string HintName, string Text)> sources, [CallerMemberName] string test = "", [CallerFilePath] string callerFile = "")
     {
         var className = Path.GetFileNameWithoutExtension(callerFile);
         var directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
@@ -21,12 +25,12 @@ internal static partial class Snapshot
         var prefix = className + "." + test + "#";
         var expectedFiles = new HashSet<string>(StringComparer.Ordinal);
         var failures = new List<string>();
-        foreach (var source in result.Results.SelectMany(r => r.GeneratedSources).OrderBy(s => s.HintName, StringComparer.Ordinal))
+        foreach (var source in sources.OrderBy(s => s.HintName, StringComparer.Ordinal))
         {
             var name = prefix + Path.GetFileNameWithoutExtension(source.HintName) + ".verified.cs";
             expectedFiles.Add(name);
             var path = Path.Combine(directory, name);
-            var actual = Scrub(source.SourceText.ToString());
+            var actual = Scrub(source.Text);
             var received = Path.ChangeExtension(path, null).Replace(".verified", ".received") + ".cs";
             if (Accept)
             {

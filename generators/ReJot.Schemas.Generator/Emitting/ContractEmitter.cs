@@ -7,9 +7,9 @@ namespace ReJot.Schemas.Generator.Emitting;
 /// <summary>Emits the <c>JsonSchema</c> constant into a partial public schema type.</summary>
 internal static class ContractEmitter
 {
-    public static string Emit(PublicSchemaSpec schema, PartialTypeSpec type)
+    public static string Emit(PublicSchemaSpec schema, PartialTypeSpec type, bool nullableDirective)
     {
-        var writer = GeneratedCode.Header();
+        var writer = GeneratedCode.Header(nullableDirective);
         if (type.Namespace.Length > 0)
         {
             writer.OpenBlock("namespace " + type.Namespace);

@@ -16,9 +16,9 @@ internal static class ManifestFileEmitter
     public const string ErrorMarker = "// REJOT-MANIFEST-ERROR: ";
     public const string ChangesMarker = "// REJOT-MANIFEST-CHANGES: ";
 
-    public static string Emit(MergeResult result)
+    public static string Emit(MergeResult result, bool nullableDirective)
     {
-        var writer = GeneratedCode.Header();
+        var writer = GeneratedCode.Header(nullableDirective);
         if (result.Error is not null)
         {
             return writer.WriteLine(ErrorMarker + result.Error.Replace('\n', ' ').Replace('\r', ' ')).ToString();

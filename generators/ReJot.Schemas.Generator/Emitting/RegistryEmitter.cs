@@ -16,7 +16,7 @@ internal static class RegistryEmitter
     public static string Emit(ManifestSpec manifest)
     {
         var json = JsonWriter.Write(ManifestJson.Fragment(manifest), indented: false);
-        var writer = GeneratedCode.Header();
+        var writer = GeneratedCode.Header(manifest.NullableDirective);
         if (manifest.EmitSlugAttribute)
         {
             writer.WriteLine("[assembly: global::ReJot.Schemas.ReJotManifest(" + GeneratedCode.Literal(manifest.Slug) + ")]").WriteLine();

@@ -23,5 +23,6 @@ internal sealed record ManifestSpec(
     bool CanRegister,
     bool HasModuleInitializerAttribute,
     bool EmitSlugAttribute,
+    bool NullableDirective,
     EquatableArray<PublicSchemaSpec> PublicSchemas,
     EquatableArray<ConsumerSchemaSpec> ConsumerSchemas);

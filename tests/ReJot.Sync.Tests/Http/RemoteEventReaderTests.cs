@@ -2,12 +2,12 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using ReJot.Sync.EventStore;
 using ReJot.Sync.Http;
+using ReJot.TestSupport;
 using static ReJot.Sync.Tests.Http.SyncHttpTestServer;
 
 namespace ReJot.Sync.Tests.Http;
 
-[Collection(SyncHttpCollection.Name)]
-public sealed class RemoteEventReaderTests(SyncHttpPostgres postgres)
+public sealed class RemoteEventReaderTests(PostgresFixture postgres)
 {
     private static readonly HttpClient s_http = RemoteEventSourceFactory.CreateHttpClient();
 

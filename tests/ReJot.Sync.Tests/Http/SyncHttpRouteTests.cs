@@ -3,12 +3,12 @@ using System.Net;
 using System.Text.Json;
 using ReJot.Sync.EventStore;
 using ReJot.Sync.Http;
+using ReJot.TestSupport;
 using static ReJot.Sync.Tests.Http.SyncHttpTestServer;
 
 namespace ReJot.Sync.Tests.Http;
 
-[Collection(SyncHttpCollection.Name)]
-public sealed class SyncHttpRouteTests(SyncHttpPostgres postgres)
+public sealed class SyncHttpRouteTests(PostgresFixture postgres)
 {
     [Fact]
     public async Task Root_reports_health_and_routes_without_a_token()

@@ -6,36 +6,8 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using ReJot.Sync.EventStore;
 using ReJot.Sync.Http;
-using ReJot.Testing;
 
 namespace ReJot.Sync.Tests.Http;
-
-/// <summary>One throwaway cluster for the HTTP tests (independent of the assembly fixture, which these tests do not rely on).</summary>
-public sealed class SyncHttpPostgres : IAsyncLifetime
-{
-    private ThrowawayPostgres? _server;
-    private int _counter;
-
-    public async ValueTask InitializeAsync()
-        => _server = await ThrowawayPostgres.StartAsync(new ThrowawayPostgresOptions { NamePrefix = "sync-http-tests" }, TestContext.Current.CancellationToken);
-
-    public Task<string> CreateDatabaseAsync(string hint)
-        => _server!.CreateDatabaseAsync($"{hint}_{Interlocked.Increment(ref _counter)}", TestContext.Current.CancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class SyncHttpCollection : ICollectionFixture<SyncHttpPostgres>
-{
-    public const string Name = "sync-http";
-}
 
 /// <summary>A real Kestrel server with MapReJotSync over a real PostgreSQL event store.</summary>
 internal sealed class SyncHttpTestServer : IAsyncDisposable

@@ -1,0 +1,24 @@
+using ReJot.Sync.EventStore;
+using ReJot.Sync.Hosting;
+
+namespace ReJot.Sync.Http;
+
+/// <summary>Serves a running <see cref="SyncEngine"/> over HTTP: its event store, public schemas, state and consumer cursors.</summary>
+internal sealed class SyncEngineHttpBackend(SyncEngine engine) : ISyncHttpBackend
+{
+    private readonly IReadOnlyList<PublishedSchema> _schemas = engine.Model.PublicSchemas
+        .Select(p => new PublishedSchema(p.Key, p.Minor, p.SourceSlug, p.Transformations.Select(t => t.Table.ToString()).Distinct(StringComparer.Ordinal).ToArray(), p.OutputSchemaJson))
+        .ToArray();
+
+    /// <summary>Null until the engine has started (then <c>/read</c> answers 503).</summary>
+    public IEventStore? EventStore => engine.State is SyncState.Initial ? null : engine.EventStore;
+
+    public IReadOnlyList<PublishedSchema> PublicSchemas => _schemas;
+
+    public string State => engine.State.ToString().ToLowerInvariant();
+
+    public Task<IReadOnlyList<ConsumerCursor>> GetDataStoreCursorsAsync(CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<ConsumerCursor>>(engine.GetStatus().Consumers
+            .Select(c => new ConsumerCursor(new PublicSchemaKey(c.SourceManifestSlug, c.PublicSchemaName, c.PublicSchemaMajor), c.CursorLsn == 0 ? null : c.CursorLsn))
+            .ToArray());
+}
