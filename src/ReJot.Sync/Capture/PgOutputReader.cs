@@ -20,6 +20,15 @@ internal interface ICaptureHandler
 
     /// <summary>A message arrived (for liveness and lag).</summary>
     void OnProgress(long walEnd);
+
+    /// <summary>Handled transactions not yet durable (grouped into one store transaction).</summary>
+    int PendingTransactions { get; }
+
+    /// <summary>Makes every handled transaction durable.</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>Drops handled transactions that are not durable (the reader stops; they will be replayed).</summary>
+    Task AbortAsync();
 }
 
 /// <summary>
@@ -29,8 +38,10 @@ internal interface ICaptureHandler
 /// Idle heartbeats (<c>pg_logical_emit_message</c> with prefix <see cref="HeartbeatPrefix"/>) are acknowledged
 /// when no transaction is in flight, so the slot keeps advancing on a quiet database.
 /// </summary>
-internal sealed class PgOutputReader(string connectionString, SourceDataStore source, int spoolMaxInMemory, ICaptureHandler handler)
+internal sealed class PgOutputReader(string connectionString, SourceDataStore source, int spoolMaxInMemory, ICaptureHandler handler, int maxGroup = 1000)
 {
+    private long? _pendingAck;
+
     internal const string HeartbeatPrefix = "rejot_heartbeat";
 
     private readonly Dictionary<uint, RelationInfo> _relations = [];
@@ -53,13 +64,26 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
             messages: true);
 
         TransactionSpool? current = null;
-        long currentCommitLsn = 0;
         uint? streamXid = null;
         try
         {
             var start = startLsn > 0 ? new NpgsqlLogSequenceNumber((ulong)startLsn) : (NpgsqlLogSequenceNumber?)null;
-            await foreach (var message in connection.StartReplication(slot, options, cancellationToken, start).ConfigureAwait(false))
+            await using var messages = connection.StartReplication(slot, options, cancellationToken, start).GetAsyncEnumerator(cancellationToken);
+            while (true)
             {
+                var next = messages.MoveNextAsync();
+                if (_pendingAck is not null && (!next.IsCompleted || handler.PendingTransactions >= maxGroup))
+                {
+                    // Nothing more waiting (or the group is big enough): commit the group, then acknowledge it.
+                    await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!await next.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var message = messages.Current;
                 handler.OnProgress((long)(ulong)message.WalEnd);
                 switch (message)
                 {
@@ -69,7 +93,6 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
                     case BeginMessage begin:
                         current = NewSpool(begin.TransactionXid);
-                        currentCommitLsn = (long)(ulong)begin.TransactionFinalLsn;
                         break;
 
                     case CommitMessage commit:
@@ -83,7 +106,6 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                             current = null;
                         }
 
-                        _ = currentCommitLsn;
                         break;
 
                     case StreamStartMessage streamStart:
@@ -173,6 +195,7 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                         if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
                         {
                             // Nothing in flight: everything before this point is handled, so the slot may advance.
+                            await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
                             var lsn = decodingMessage.MessageLsn > decodingMessage.WalEnd ? decodingMessage.MessageLsn : decodingMessage.WalEnd;
                             connection.SetReplicationStatus(lsn);
                             await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
@@ -184,6 +207,9 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
         }
         finally
         {
+            // Whatever was handled but not committed is dropped; it was not acknowledged, so it is replayed.
+            await handler.AbortAsync().ConfigureAwait(false);
+            _pendingAck = null;
             if (current is not null)
             {
                 await current.DisposeAsync().ConfigureAwait(false);
@@ -205,9 +231,20 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
             await handler.HandleTransactionAsync(spool, commitLsn, endLsn, cancellationToken).ConfigureAwait(false);
         }
 
-        // Acknowledge only now: the handler returned after the event store commit.
-        connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)endLsn));
-        await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+        // Acknowledged only after the group containing it is committed (see FlushAndAcknowledgeAsync).
+        _pendingAck = endLsn;
+        _ = connection;
+    }
+
+    private async Task FlushAndAcknowledgeAsync(LogicalReplicationConnection connection, CancellationToken cancellationToken)
+    {
+        await handler.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_pendingAck is { } ack)
+        {
+            _pendingAck = null;
+            connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)ack));
+            await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private TransactionSpool NewSpool(uint xid) => new(xid, spoolMaxInMemory, (id, version) => _relationVersions[(id, version)]);

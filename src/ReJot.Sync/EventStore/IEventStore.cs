@@ -60,7 +60,14 @@ internal interface IEventStoreTransaction : IAsyncDisposable
     int Count { get; }
 
     /// <summary>
-    /// Stores the source position and commits the events atomically, then wakes waiting consumers.
+    /// Continues the same store transaction with the next source transaction (group commit when behind): later
+    /// appends belong to <paramref name="commitLsn"/>, which must be larger than the previous one.
+    /// </summary>
+    void StartTransaction(long commitLsn);
+
+    /// <summary>
+    /// Stores the source position (the last started transaction and <paramref name="endLsn"/>) and commits the
+    /// events atomically, then wakes waiting consumers.
     /// </summary>
     Task CommitAsync(long endLsn, CancellationToken cancellationToken);
 }

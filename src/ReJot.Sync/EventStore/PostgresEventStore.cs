@@ -213,14 +213,26 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 
-    private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, string dataStore, string slotName, long commitLsn)
+    private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, string dataStore, string slotName, long firstCommitLsn)
         : IEventStoreTransaction
     {
         private readonly Dictionary<PublicSchemaKey, int> _nextIndex = [];
+        private long _commitLsn = firstCommitLsn;
         private NpgsqlBinaryImporter? _importer;
         private bool _completed;
 
         public int Count { get; private set; }
+
+        public void StartTransaction(long commitLsn)
+        {
+            if (commitLsn <= _commitLsn)
+            {
+                throw new InvalidOperationException($"Transactions must be written in commit order ({TransactionIds.Format(commitLsn)} after {TransactionIds.Format(_commitLsn)}).");
+            }
+
+            _commitLsn = commitLsn;
+            _nextIndex.Clear();
+        }
 
         public async Task AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
         {
@@ -243,7 +255,7 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
                 await _importer.WriteAsync(e.Schema.Name, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await _importer.WriteAsync(e.Schema.Major, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                 await _importer.WriteAsync(e.Minor, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(commitLsn, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await _importer.WriteAsync(_commitLsn, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await _importer.WriteAsync(index, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                 await _importer.WriteAsync(FormatOperation(e.Operation), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await _importer.WriteAsync(e.ObjectJson, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
@@ -270,7 +282,7 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = dataStore });
                 command.Parameters.Add(new NpgsqlParameter { Value = slotName });
-                command.Parameters.Add(new NpgsqlParameter { Value = commitLsn });
+                command.Parameters.Add(new NpgsqlParameter { Value = _commitLsn });
                 command.Parameters.Add(new NpgsqlParameter { Value = endLsn });
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -278,7 +290,7 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
             if (Count > 0)
             {
                 await using var notify = new NpgsqlCommand($"SELECT pg_notify('{NotifyChannel}', $1)", connection, transaction);
-                notify.Parameters.Add(new NpgsqlParameter { Value = TransactionIds.Format(commitLsn) });
+                notify.Parameters.Add(new NpgsqlParameter { Value = TransactionIds.Format(_commitLsn) });
                 await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

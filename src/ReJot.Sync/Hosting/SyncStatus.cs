@@ -107,12 +107,12 @@ internal sealed class SourceStatus(string dataStore, string slotName)
 
     public void SetPosition(long commitLsn) { lock (_gate) { _lastCommitLsn = Math.Max(_lastCommitLsn, commitLsn); } }
 
-    public void AddTransaction(long commitLsn, int events)
+    public void AddTransactions(long commitLsn, int transactions, int events)
     {
         lock (_gate)
         {
             _lastCommitLsn = commitLsn;
-            _transactions++;
+            _transactions += transactions;
             _events += events;
         }
     }

@@ -33,6 +33,9 @@ internal sealed class SourceTransformer : ICaptureHandler
     private readonly Dictionary<TableName, List<PublicSchemaModel>> _schemasByTable = [];
     private readonly Dictionary<(TransformationModel, uint, int), CompiledTransformation> _compiled = [];
     private readonly Dictionary<uint, string> _typeNames = [];
+    private IEventStoreTransaction? _group;
+    private long _groupLastCommitLsn;
+    private long _groupEndLsn;
 
     public SourceTransformer(
         SourceDataStore source,
@@ -118,6 +121,9 @@ internal sealed class SourceTransformer : ICaptureHandler
         _status.AddWarning($"TRUNCATE of {tableList} at {TransactionIds.Format(lsn)} was not published; consumers of {string.Join(", ", schemas)} need a resync.");
     }
 
+    /// <summary>Source transactions appended to the open store transaction and not yet committed.</summary>
+    public int PendingTransactions { get; private set; }
+
     public async Task HandleTransactionAsync(TransactionSpool changes, long commitLsn, long endLsn, CancellationToken cancellationToken)
     {
         if (commitLsn <= LastStoredCommitLsn)
@@ -128,7 +134,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         using var activity = SyncMetrics.ActivitySource.StartActivity("rejot.transform_transaction");
         activity?.SetTag("rejot.data_store", _source.Slug);
         activity?.SetTag("rejot.transaction_id", TransactionIds.Format(commitLsn));
-        IEventStoreTransaction? write = null;
+        var started = false;
         var chunk = new List<CapturedChange>(Math.Min(_chunkSize, 1024));
         try
         {
@@ -140,40 +146,92 @@ internal sealed class SourceTransformer : ICaptureHandler
                 }
 
                 // A transaction without changes to our tables needs no store write: replaying it yields nothing.
-                write ??= await _store.BeginAsync(_source.Slug, _source.SlotName, commitLsn, cancellationToken).ConfigureAwait(false);
+                if (!started)
+                {
+                    await StartAsync(commitLsn, cancellationToken).ConfigureAwait(false);
+                    started = true;
+                }
+
                 chunk.Add(change);
                 if (chunk.Count >= _chunkSize)
                 {
-                    await write.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                    await _group!.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                     chunk.Clear();
                 }
             }
 
-            if (write is null)
+            if (!started)
             {
                 return;
             }
 
             if (chunk.Count > 0)
             {
-                await write.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await _group!.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
-            await write.CommitAsync(endLsn, cancellationToken).ConfigureAwait(false);
-            LastStoredCommitLsn = commitLsn;
-            _status.AddTransaction(commitLsn, write.Count);
-            var tag = new KeyValuePair<string, object?>("data_store", _source.Slug);
-            _metrics.Transactions.Add(1, tag);
-            _metrics.Events.Add(write.Count, tag);
-            activity?.SetTag("rejot.events", write.Count);
-            Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(commitLsn), write.Count);
+            _groupLastCommitLsn = commitLsn;
+            _groupEndLsn = endLsn;
+            PendingTransactions++;
+        }
+        catch
+        {
+            await AbortAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Commits the open store transaction (one or more source transactions, grouped while the reader had more
+    /// messages waiting), so the reader may acknowledge them.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_group is not { } group)
+        {
+            return;
+        }
+
+        try
+        {
+            if (PendingTransactions > 0)
+            {
+                await group.CommitAsync(_groupEndLsn, cancellationToken).ConfigureAwait(false);
+                LastStoredCommitLsn = _groupLastCommitLsn;
+                _status.AddTransactions(_groupLastCommitLsn, PendingTransactions, group.Count);
+                var tag = new KeyValuePair<string, object?>("data_store", _source.Slug);
+                _metrics.Transactions.Add(PendingTransactions, tag);
+                _metrics.Events.Add(group.Count, tag);
+                Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(_groupLastCommitLsn), group.Count);
+            }
         }
         finally
         {
-            if (write is not null)
-            {
-                await write.DisposeAsync().ConfigureAwait(false);
-            }
+            await AbortAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops the open store transaction (rolled back; nothing of it was acknowledged).</summary>
+    public async Task AbortAsync()
+    {
+        var group = _group;
+        _group = null;
+        PendingTransactions = 0;
+        if (group is not null)
+        {
+            await group.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartAsync(long commitLsn, CancellationToken cancellationToken)
+    {
+        if (_group is null)
+        {
+            _group = await _store.BeginAsync(_source.Slug, _source.SlotName, commitLsn, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _group.StartTransaction(commitLsn);
         }
     }
 
