@@ -8,6 +8,8 @@ namespace ReJot.Sync.EventStore;
 /// </summary>
 internal sealed class EventStoreNotifications(NpgsqlDataSource dataSource, string channel, TimeProvider timeProvider) : IAsyncDisposable
 {
+    private int _disposed;
+
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _signal = NewSignal();
@@ -97,6 +99,12 @@ internal sealed class EventStoreNotifications(NpgsqlDataSource dataSource, strin
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: hosts may dispose the same singleton through several service registrations.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         Task? loop;
         lock (_gate)

@@ -19,8 +19,10 @@ public interface IReJotSyncStatus
 internal sealed record ManifestRegistration(IReadOnlyList<ManifestDocument> Manifests);
 
 /// <summary>Owns the engine inside a host: builds the model from manifests and configuration, starts and stops it.</summary>
-internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IAsyncDisposable
+internal sealed class ReJotSyncRuntime : IReJotSyncStatus, Http.ISyncHttpBackend, IAsyncDisposable
 {
+    private int _disposed;
+
     private readonly IOptions<ReJotSyncOptions> _options;
     private readonly IEnumerable<ManifestRegistration> _registrations;
     private readonly ILoggerFactory _loggerFactory;
@@ -28,6 +30,7 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IAsyncDisposable
     private readonly SyncMetrics _metrics;
     private readonly IConfiguration? _configuration;
     private readonly IRemoteEventSourceFactory? _remote;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SyncEngine? _engine;
     private SyncModel? _model;
 
@@ -98,7 +101,11 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IAsyncDisposable
         }
 
         _engine = engine;
+        _started.TrySetResult();
     }
+
+    /// <summary>Completes once the engine has started (every slot exists, so later changes are captured).</summary>
+    public Task WhenStartedAsync(CancellationToken cancellationToken) => _started.Task.WaitAsync(cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -108,10 +115,29 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IAsyncDisposable
         }
     }
 
+    IEventStore? Http.ISyncHttpBackend.EventStore => _engine is { State: SyncState.Started or SyncState.Prepared } engine ? engine.EventStore : null;
+
+    IReadOnlyList<Http.PublishedSchema> Http.ISyncHttpBackend.PublicSchemas
+        => _model?.PublicSchemas.Select(p => new Http.PublishedSchema(p.Key, p.Minor, p.SourceSlug,
+            p.Transformations.Select(t => t.Table.ToString()).Distinct(StringComparer.Ordinal).ToList(), p.OutputSchemaJson)).ToList() ?? [];
+
+    string Http.ISyncHttpBackend.State => (_engine?.State ?? SyncState.Initial).ToString().ToLowerInvariant();
+
+    Task<IReadOnlyList<Http.ConsumerCursor>> Http.ISyncHttpBackend.GetDataStoreCursorsAsync(CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<Http.ConsumerCursor>>(GetStatus().Consumers
+            .Select(c => new Http.ConsumerCursor(new PublicSchemaKey(c.SourceManifestSlug, c.PublicSchemaName, c.PublicSchemaMajor), c.CursorLsn == 0 ? null : c.CursorLsn))
+            .ToList());
+
     public SyncStatusSnapshot GetStatus() => _engine?.GetStatus() ?? new SyncStatusSnapshot(SyncState.Initial, [], []);
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: hosts may dispose the same singleton through several service registrations.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (_engine is { } engine)
         {
             await engine.DisposeAsync().ConfigureAwait(false);

@@ -14,6 +14,8 @@ namespace ReJot.Sync.Hosting;
 /// </summary>
 internal sealed class SyncEngine : IAsyncDisposable
 {
+    private int _disposed;
+
     private readonly SyncModel _model;
     private readonly ReJotSyncOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -166,6 +168,12 @@ internal sealed class SyncEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: hosts may dispose the same singleton through several service registrations.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (_store is not null)
         {

@@ -4,6 +4,7 @@ using ReJot.Cli.Commands.Manifest.DataStore;
 using ReJot.Cli.Commands.Manifest.EventStore;
 using ReJot.Cli.Commands.Manifest.Info;
 using ReJot.Cli.Commands.Manifest.Init;
+using ReJot.Cli.Commands.Manifest.Sync;
 
 namespace ReJot.Cli.Commands.Manifest;
 
@@ -20,5 +21,6 @@ internal sealed class ManifestCommandDefinition : Command
         Subcommands.Add(new ConnectionCommandDefinition(context));
         Subcommands.Add(new DataStoreCommandDefinition(context));
         Subcommands.Add(new EventStoreCommandDefinition(context));
+        Subcommands.Add(new ManifestSyncCommandDefinition(context));
     }
 }
