@@ -113,7 +113,7 @@ public sealed class SchemaGenerator : IIncrementalGenerator
             slug,
             compilation.CanRegister,
             compilation.HasModuleInitializerAttribute,
-            EmitSlugAttribute: compilation.ExplicitSlug is null && compilation.CanRegister && !publicSchemas.IsEmpty,
+            EmitSlugAttribute: compilation.ExplicitSlug is null && !publicSchemas.IsEmpty,
             NullableDirective: true,
             EquatableArray.From(publicSchemas
                 .OrderBy(static s => s.Name, StringComparer.Ordinal)
