@@ -68,140 +68,157 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
         try
         {
             var start = startLsn > 0 ? new NpgsqlLogSequenceNumber((ulong)startLsn) : (NpgsqlLogSequenceNumber?)null;
-            await using var messages = connection.StartReplication(slot, options, cancellationToken, start).GetAsyncEnumerator(cancellationToken);
-            while (true)
+            var messages = connection.StartReplication(slot, options, cancellationToken, start).GetAsyncEnumerator(cancellationToken);
+            var failing = true;
+            try
             {
-                var next = messages.MoveNextAsync();
-                if (_pendingAck is not null && (!next.IsCompleted || handler.PendingTransactions >= maxGroup))
+                while (true)
                 {
-                    // Nothing more waiting (or the group is big enough): commit the group, then acknowledge it.
-                    await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
+                    var next = messages.MoveNextAsync();
+                    if (_pendingAck is not null && (!next.IsCompleted || handler.PendingTransactions >= maxGroup))
+                    {
+                        // Nothing more waiting (or the group is big enough): commit the group, then acknowledge it.
+                        await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (!await next.ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    var message = messages.Current;
+                    handler.OnProgress((long)(ulong)message.WalEnd);
+                    switch (message)
+                    {
+                        case RelationMessage relation:
+                            AddRelation(relation);
+                            break;
+
+                        case BeginMessage begin:
+                            current = NewSpool(begin.TransactionXid);
+                            break;
+
+                        case CommitMessage commit:
+                            if (current is not null)
+                            {
+                                await using (current.ConfigureAwait(false))
+                                {
+                                    await CompleteAsync(connection, current, (long)(ulong)commit.CommitLsn, (long)(ulong)commit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+                                }
+
+                                current = null;
+                            }
+
+                            break;
+
+                        case StreamStartMessage streamStart:
+                            streamXid = streamStart.TransactionXid;
+                            if (!_streams.ContainsKey(streamStart.TransactionXid))
+                            {
+                                _streams[streamStart.TransactionXid] = NewSpool(streamStart.TransactionXid);
+                            }
+
+                            break;
+
+                        case StreamStopMessage:
+                            streamXid = null;
+                            break;
+
+                        case StreamCommitMessage streamCommit:
+                            if (_streams.Remove(streamCommit.TransactionXid, out var committed))
+                            {
+                                await using (committed.ConfigureAwait(false))
+                                {
+                                    await CompleteAsync(connection, committed, (long)(ulong)streamCommit.CommitLsn, (long)(ulong)streamCommit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+                                }
+                            }
+
+                            break;
+
+                        case StreamAbortMessage streamAbort:
+                            if (streamAbort.SubtransactionXid == streamAbort.TransactionXid)
+                            {
+                                if (_streams.Remove(streamAbort.TransactionXid, out var aborted))
+                                {
+                                    await aborted.DisposeAsync().ConfigureAwait(false);
+                                }
+                            }
+                            else if (_streams.TryGetValue(streamAbort.TransactionXid, out var parent))
+                            {
+                                parent.AbortSubtransaction(streamAbort.SubtransactionXid);
+                            }
+
+                            break;
+
+                        case InsertMessage insert:
+                            Spool(current, streamXid).Add(new CapturedChange(
+                                ChangeKind.Insert, Relation(insert.Relation), insert.TransactionXid ?? 0,
+                                await ReadRowAsync(insert.NewRow, cancellationToken).ConfigureAwait(false), null));
+                            break;
+
+                        case FullUpdateMessage fullUpdate:
+                            {
+                                var old = await ReadRowAsync(fullUpdate.OldRow, cancellationToken).ConfigureAwait(false);
+                                var row = await ReadRowAsync(fullUpdate.NewRow, cancellationToken).ConfigureAwait(false);
+                                Spool(current, streamXid).Add(new CapturedChange(ChangeKind.Update, Relation(fullUpdate.Relation), fullUpdate.TransactionXid ?? 0, row, old));
+                                break;
+                            }
+
+                        case IndexUpdateMessage indexUpdate:
+                            {
+                                var key = await ReadRowAsync(indexUpdate.Key, cancellationToken).ConfigureAwait(false);
+                                var row = await ReadRowAsync(indexUpdate.NewRow, cancellationToken).ConfigureAwait(false);
+                                Spool(current, streamXid).Add(new CapturedChange(ChangeKind.Update, Relation(indexUpdate.Relation), indexUpdate.TransactionXid ?? 0, row, key));
+                                break;
+                            }
+
+                        case UpdateMessage update:
+                            Spool(current, streamXid).Add(new CapturedChange(
+                                ChangeKind.Update, Relation(update.Relation), update.TransactionXid ?? 0,
+                                await ReadRowAsync(update.NewRow, cancellationToken).ConfigureAwait(false), null));
+                            break;
+
+                        case FullDeleteMessage fullDelete:
+                            Spool(current, streamXid).Add(new CapturedChange(
+                                ChangeKind.Delete, Relation(fullDelete.Relation), fullDelete.TransactionXid ?? 0, null,
+                                await ReadRowAsync(fullDelete.OldRow, cancellationToken).ConfigureAwait(false)));
+                            break;
+
+                        case KeyDeleteMessage keyDelete:
+                            Spool(current, streamXid).Add(new CapturedChange(
+                                ChangeKind.Delete, Relation(keyDelete.Relation), keyDelete.TransactionXid ?? 0, null,
+                                await ReadRowAsync(keyDelete.Key, cancellationToken).ConfigureAwait(false)));
+                            break;
+
+                        case TruncateMessage truncate:
+                            handler.OnTruncate(truncate.Relations.Select(r => Relation(r).Table).ToList(), (long)(ulong)truncate.WalEnd);
+                            break;
+
+                        case LogicalDecodingMessage decodingMessage:
+                            if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
+                            {
+                                // Nothing in flight: everything before this point is handled, so the slot may advance.
+                                await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
+                                var lsn = decodingMessage.MessageLsn > decodingMessage.WalEnd ? decodingMessage.MessageLsn : decodingMessage.WalEnd;
+                                connection.SetReplicationStatus(lsn);
+                                await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+                            }
+
+                            break;
+                    }
                 }
 
-                if (!await next.ConfigureAwait(false))
+                failing = false;
+            }
+            finally
+            {
+                try
                 {
-                    break;
+                    await messages.DisposeAsync().ConfigureAwait(false);
                 }
-
-                var message = messages.Current;
-                handler.OnProgress((long)(ulong)message.WalEnd);
-                switch (message)
+                catch (Exception) when (failing)
                 {
-                    case RelationMessage relation:
-                        AddRelation(relation);
-                        break;
-
-                    case BeginMessage begin:
-                        current = NewSpool(begin.TransactionXid);
-                        break;
-
-                    case CommitMessage commit:
-                        if (current is not null)
-                        {
-                            await using (current.ConfigureAwait(false))
-                            {
-                                await CompleteAsync(connection, current, (long)(ulong)commit.CommitLsn, (long)(ulong)commit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
-                            }
-
-                            current = null;
-                        }
-
-                        break;
-
-                    case StreamStartMessage streamStart:
-                        streamXid = streamStart.TransactionXid;
-                        if (!_streams.ContainsKey(streamStart.TransactionXid))
-                        {
-                            _streams[streamStart.TransactionXid] = NewSpool(streamStart.TransactionXid);
-                        }
-
-                        break;
-
-                    case StreamStopMessage:
-                        streamXid = null;
-                        break;
-
-                    case StreamCommitMessage streamCommit:
-                        if (_streams.Remove(streamCommit.TransactionXid, out var committed))
-                        {
-                            await using (committed.ConfigureAwait(false))
-                            {
-                                await CompleteAsync(connection, committed, (long)(ulong)streamCommit.CommitLsn, (long)(ulong)streamCommit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
-                            }
-                        }
-
-                        break;
-
-                    case StreamAbortMessage streamAbort:
-                        if (streamAbort.SubtransactionXid == streamAbort.TransactionXid)
-                        {
-                            if (_streams.Remove(streamAbort.TransactionXid, out var aborted))
-                            {
-                                await aborted.DisposeAsync().ConfigureAwait(false);
-                            }
-                        }
-                        else if (_streams.TryGetValue(streamAbort.TransactionXid, out var parent))
-                        {
-                            parent.AbortSubtransaction(streamAbort.SubtransactionXid);
-                        }
-
-                        break;
-
-                    case InsertMessage insert:
-                        Spool(current, streamXid).Add(new CapturedChange(
-                            ChangeKind.Insert, Relation(insert.Relation), insert.TransactionXid ?? 0,
-                            await ReadRowAsync(insert.NewRow, cancellationToken).ConfigureAwait(false), null));
-                        break;
-
-                    case FullUpdateMessage fullUpdate:
-                        {
-                            var old = await ReadRowAsync(fullUpdate.OldRow, cancellationToken).ConfigureAwait(false);
-                            var row = await ReadRowAsync(fullUpdate.NewRow, cancellationToken).ConfigureAwait(false);
-                            Spool(current, streamXid).Add(new CapturedChange(ChangeKind.Update, Relation(fullUpdate.Relation), fullUpdate.TransactionXid ?? 0, row, old));
-                            break;
-                        }
-
-                    case IndexUpdateMessage indexUpdate:
-                        {
-                            var key = await ReadRowAsync(indexUpdate.Key, cancellationToken).ConfigureAwait(false);
-                            var row = await ReadRowAsync(indexUpdate.NewRow, cancellationToken).ConfigureAwait(false);
-                            Spool(current, streamXid).Add(new CapturedChange(ChangeKind.Update, Relation(indexUpdate.Relation), indexUpdate.TransactionXid ?? 0, row, key));
-                            break;
-                        }
-
-                    case UpdateMessage update:
-                        Spool(current, streamXid).Add(new CapturedChange(
-                            ChangeKind.Update, Relation(update.Relation), update.TransactionXid ?? 0,
-                            await ReadRowAsync(update.NewRow, cancellationToken).ConfigureAwait(false), null));
-                        break;
-
-                    case FullDeleteMessage fullDelete:
-                        Spool(current, streamXid).Add(new CapturedChange(
-                            ChangeKind.Delete, Relation(fullDelete.Relation), fullDelete.TransactionXid ?? 0, null,
-                            await ReadRowAsync(fullDelete.OldRow, cancellationToken).ConfigureAwait(false)));
-                        break;
-
-                    case KeyDeleteMessage keyDelete:
-                        Spool(current, streamXid).Add(new CapturedChange(
-                            ChangeKind.Delete, Relation(keyDelete.Relation), keyDelete.TransactionXid ?? 0, null,
-                            await ReadRowAsync(keyDelete.Key, cancellationToken).ConfigureAwait(false)));
-                        break;
-
-                    case TruncateMessage truncate:
-                        handler.OnTruncate(truncate.Relations.Select(r => Relation(r).Table).ToList(), (long)(ulong)truncate.WalEnd);
-                        break;
-
-                    case LogicalDecodingMessage decodingMessage:
-                        if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
-                        {
-                            // Nothing in flight: everything before this point is handled, so the slot may advance.
-                            await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
-                            var lsn = decodingMessage.MessageLsn > decodingMessage.WalEnd ? decodingMessage.MessageLsn : decodingMessage.WalEnd;
-                            connection.SetReplicationStatus(lsn);
-                            await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
-                        }
-
-                        break;
+                    // Failing while a read is pending: keep the original error; the connection is closed below.
                 }
             }
         }

@@ -137,6 +137,8 @@ public sealed class BehaviourTests(PostgresFixture postgres)
         engine = await h.StartAsync(model);
         await writer;
 
+        var describe = Eventually.Describe;
+        Eventually.Describe = () => $"{describe?.Invoke()} events={h.ScalarAsync<long>(h.Source, "SELECT count(*) FROM rejot_events.events").Result} counts={h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM counts").Result} missing={string.Join(",", h.RowsAsync(h.Source, "SELECT a.id FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM rejot_events.events e WHERE (e.object->>'id')::bigint = a.id) ORDER BY 1").Result)}";
         await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM counts") == 400, "all 400 rows", TimeSpan.FromSeconds(60));
         Assert.Equal(0, await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM counts WHERE n <> 1"));
         await using var store = new PostgresEventStore(h.Source);
