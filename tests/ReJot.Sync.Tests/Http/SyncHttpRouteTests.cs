@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using ReJot.Sync.EventStore;
 using ReJot.Sync.Http;
+using ReJot.Sync.Tests.Engine;
 using ReJot.TestSupport;
 using static ReJot.Sync.Tests.Http.SyncHttpTestServer;
 
@@ -174,6 +175,24 @@ public sealed class SyncHttpRouteTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("accounts-service->account@2", body, StringComparison.Ordinal);
         Assert.Contains("accounts-service->account@1", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Long_poll_answers_at_once_with_an_empty_page_when_the_host_stops()
+    {
+        await using var server = await StartAsync(await postgres.CreateDatabaseAsync("http_wait_stop"), o => o.MaxWait = TimeSpan.FromMinutes(10));
+        await server.CommitAsync(0x100, Upsert(1, "a"));
+
+        // A ten-minute wait that the host's stop must cut short (before, the server waited for it to expire).
+        var pending = server.SendAsync("/read?" + CursorsQuery(Account, "0000000000000100") + "&wait=600000");
+        await Eventually.WaitAsync(() => Task.FromResult(server.OpenRequests > 0), "the long poll to reach the server");
+        Assert.False(pending.IsCompleted, "the long poll returned before there was anything to return");
+        var stopping = server.StopAsync();
+
+        var (status, body) = await pending.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("[]", body);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
 
     [Fact]
