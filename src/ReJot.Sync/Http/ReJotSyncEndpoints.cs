@@ -166,7 +166,9 @@ public static class ReJotSyncEndpoints
 
         if (backend.EventStore is not { } store)
         {
-            return SyncHttpJson.Error(StatusCodes.Status503ServiceUnavailable, "This sync service has no event store to read from.");
+            return SyncHttpJson.Error(StatusCodes.Status503ServiceUnavailable, backend.State is "initial"
+                ? "This sync service is starting; retry shortly."
+                : "This sync service has no event store to read from.");
         }
 
         // A long poll ends when the host stops: the server waits for open requests before it stops, and a

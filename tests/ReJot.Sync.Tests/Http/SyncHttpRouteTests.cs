@@ -254,6 +254,12 @@ public sealed class SyncHttpRouteTests(PostgresFixture postgres)
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("no event store", body, StringComparison.Ordinal);
+
+        // While the engine starts, the answer says so (consumers retry).
+        server.State = "initial";
+        (status, body) = await server.SendAsync("/read?" + CursorsQuery(Account, null));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("is starting; retry shortly", body, StringComparison.Ordinal);
     }
 
     private static string Canonical(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
