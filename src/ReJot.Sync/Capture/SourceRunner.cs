@@ -71,7 +71,7 @@ internal sealed class SourceRunner(
                 status.SetError(e.Message);
                 _prepared.TrySetResult();
                 metrics.Failures.Add(1, new KeyValuePair<string, object?>("data_store", source.Slug));
-                Log.SourceFailed(logger, source.Slug, attempt, delay, e.Message, e is SyncConfigurationException or InvalidEventException or SlotLostException ? null : e);
+                Log.SourceFailed(logger, source.Slug, attempt, delay, e.Message, e is SyncConfigurationException or InvalidEventException or SlotLostException or TransactionNotVisibleException ? null : e);
                 try
                 {
                     await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
