@@ -17,6 +17,14 @@ public sealed class ReJotSyncOptions
     /// <summary>Whether to load the manifests generated at build time (<c>GeneratedManifests.All</c>). Default true.</summary>
     public bool UseGeneratedManifests { get; set; } = true;
 
+    /// <summary>
+    /// When not empty, only the generated manifests of these assemblies (by simple name) are loaded, instead of every
+    /// registered one: for a process that hosts several services, or a service that references another service's
+    /// contract assembly (whose public schemas it must not publish). Set through
+    /// <c>AddReJotSync().UseGeneratedManifestsFrom(...)</c>, or <c>ReJot:GeneratedManifestAssemblies</c>.
+    /// </summary>
+    public IList<string> GeneratedManifestAssemblies { get; } = [];
+
     /// <summary>The data store slug of the event store; default: the manifests' first event store, else the first source.</summary>
     public string? EventStore { get; set; }
 
