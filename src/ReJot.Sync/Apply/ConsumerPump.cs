@@ -82,7 +82,7 @@ internal sealed class ConsumerPump
                 var attempt = _status.SetFault(e.Message, position);
                 var delay = Capture.Backoff.Delay(attempt, _options.RetryInitialDelay, _options.RetryMaxDelay);
                 _metrics.Failures.Add(1, _tag);
-                Log.ConsumerFaulted(_logger, _consumer.DisplayName, position ?? "?", attempt, delay, e.Message, e is PostgresException ? null : e);
+                Log.ConsumerFaulted(_logger, _consumer.DisplayName, position ?? "?", attempt, delay, e.Message, e is PostgresException or Http.RemoteSyncServiceException ? null : e);
                 try
                 {
                     await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);

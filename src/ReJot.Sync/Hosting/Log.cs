@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Critical, "ReJot sync cannot start: {Message}")]
     public static partial void CannotStart(ILogger logger, string message);
 
+    [LoggerMessage(1003, LogLevel.Information, "ReJot sync is a standby: serving the event store {EventStore} only (no replication slot is read, no consumer is applied)")]
+    public static partial void StartingStandby(ILogger logger, string eventStore);
+
     [LoggerMessage(1100, LogLevel.Information, "Source {DataStore}: reading slot {Slot} (publication {Publication}) from {Position}")]
     public static partial void SourceReading(ILogger logger, string dataStore, string slot, string publication, string position);
 
