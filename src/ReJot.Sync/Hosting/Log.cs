@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Critical, "ReJot sync cannot start: {Message}")]
     public static partial void CannotStart(ILogger logger, string message);
 
+    [LoggerMessage(1003, LogLevel.Error, "ReJot sync cannot start yet (attempt {Attempt}, retrying in {Delay}): {Message}")]
+    public static partial void CannotStartYet(ILogger logger, int attempt, TimeSpan delay, string message);
+
     [LoggerMessage(1100, LogLevel.Information, "Source {DataStore}: reading slot {Slot} (publication {Publication}) from {Position}")]
     public static partial void SourceReading(ILogger logger, string dataStore, string slot, string publication, string position);
 
