@@ -35,6 +35,12 @@ public sealed class ReJotSyncOptions
     [Range(1, 100_000)]
     public int TransformChunkSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long a transformation waits for a just-decoded source transaction to become visible to queries before
+    /// the source fails (and retries from the slot). Internal: tests shorten it.
+    /// </summary>
+    internal TimeSpan TransactionVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Changes of one transaction kept in memory before spilling to a temporary file.</summary>
     [Range(1, 10_000_000)]
     public int SpoolMaxInMemoryChanges { get; set; } = 5000;

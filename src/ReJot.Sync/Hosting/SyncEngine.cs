@@ -98,7 +98,7 @@ internal sealed class SyncEngine : IAsyncDisposable
             var logger = _loggerFactory.CreateLogger("ReJot.Sync.Capture");
             var db = DataSource(source.Slug);
             var transformer = new SourceTransformer(source, _model.PublicSchemas.Where(p => p.SourceSlug == source.Slug), db, _store, validator,
-                _metrics, status, logger, _timeProvider, _options.TransformChunkSize);
+                _metrics, status, logger, _timeProvider, _options.TransformChunkSize, _options.TransactionVisibilityTimeout);
             var runner = new SourceRunner(source, _model.GetConnectionString(source.Slug), db, _store, transformer, status, _options, _metrics, logger, _timeProvider);
             runners.Add(runner.RunAsync);
             prepared.Add(runner.FirstPreparation);

@@ -22,6 +22,7 @@ internal sealed class SyncMetrics : IDisposable
         Failures = _meter.CreateCounter<long>("rejot.sync.failures", "{failure}", "Failed attempts (source or consumer), retried with backoff.");
         InvalidObjects = _meter.CreateCounter<long>("rejot.sync.invalid_objects", "{object}", "Transformation results that did not match the contract's JSON Schema.");
         Truncates = _meter.CreateCounter<long>("rejot.sync.truncates", "{truncate}", "TRUNCATEs of published tables (not expressible as events).");
+        VisibilityWaits = _meter.CreateCounter<long>("rejot.sync.visibility_waits", "{wait}", "Times a decoded source transaction was not yet visible to the transformation's snapshot and the engine waited.");
     }
 
     public Counter<long> Transactions { get; }
@@ -35,6 +36,8 @@ internal sealed class SyncMetrics : IDisposable
     public Counter<long> InvalidObjects { get; }
 
     public Counter<long> Truncates { get; }
+
+    public Counter<long> VisibilityWaits { get; }
 
     /// <summary>Registers the gauges that read the status registry.</summary>
     public void ObserveStatus(Func<SyncStatusSnapshot> status)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,14 @@ namespace ReJot.Sync.Transform;
 /// row becomes an event (0 rows: no event), objects are validated against the contract, and the events plus the
 /// source position commit in one event store transaction.
 /// </summary>
+/// <remarks>
+/// The walsender can send a commit as soon as its WAL record is flushed, before the committing backend has left
+/// the proc array; until then new snapshots still see the transaction as running, and a transformation would find
+/// "no row" and drop the change. So the first batch of each source transaction starts with a check that the
+/// transaction is visible to the snapshot of that statement (<c>pg_visible_in_snapshot</c>); later statements take
+/// later snapshots, so they see it too. If it is not visible yet, the batch runs again after a short wait, for at
+/// most <see cref="ReJotSyncOptions.TransactionVisibilityTimeout"/>; then the source fails and retries from the slot.
+/// </remarks>
 internal sealed class SourceTransformer : ICaptureHandler
 {
     private readonly SourceDataStore _source;
@@ -28,6 +37,7 @@ internal sealed class SourceTransformer : ICaptureHandler
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly int _chunkSize;
+    private readonly TimeSpan _visibilityTimeout;
     private readonly Dictionary<(TableName Table, TransformOperation Operation), List<(PublicSchemaModel Schema, TransformationModel Transformation)>> _matches = [];
     private readonly Dictionary<TableName, List<PublicSchemaModel>> _implicitDeletes = [];
     private readonly Dictionary<TableName, List<PublicSchemaModel>> _schemasByTable = [];
@@ -36,6 +46,20 @@ internal sealed class SourceTransformer : ICaptureHandler
     private IEventStoreTransaction? _group;
     private long _groupLastCommitLsn;
     private long _groupEndLsn;
+
+    // The source transaction being transformed, and whether queries are known to see it.
+    private uint _xid;
+    private bool _xidVisible;
+
+    /// <summary>
+    /// Whether the transaction with the 32-bit id $1 is visible to the statement's snapshot. The full (epoch) id is
+    /// rebuilt from the snapshot's xmax: a committed transaction is older than xmax and less than 2^31 ids away.
+    /// </summary>
+    private const string VisibilitySql = """
+        SELECT pg_visible_in_snapshot(
+            (CASE WHEN $1 < (x & 4294967295) THEN ((x >> 32) << 32) | $1 ELSE (((x >> 32) - 1) << 32) | $1 END)::text::xid8, s)
+        FROM (SELECT s, pg_snapshot_xmax(s)::text::bigint AS x FROM pg_current_snapshot() AS s) AS c
+        """;
 
     public SourceTransformer(
         SourceDataStore source,
@@ -47,7 +71,8 @@ internal sealed class SourceTransformer : ICaptureHandler
         SourceStatus status,
         ILogger logger,
         TimeProvider timeProvider,
-        int chunkSize)
+        int chunkSize,
+        TimeSpan visibilityTimeout)
     {
         _source = source;
         _sourceDb = sourceDb;
@@ -58,6 +83,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         _logger = logger;
         _timeProvider = timeProvider;
         _chunkSize = Math.Max(1, chunkSize);
+        _visibilityTimeout = visibilityTimeout;
         foreach (var schema in schemas)
         {
             foreach (var t in schema.Transformations)
@@ -135,6 +161,8 @@ internal sealed class SourceTransformer : ICaptureHandler
         activity?.SetTag("rejot.data_store", _source.Slug);
         activity?.SetTag("rejot.transaction_id", TransactionIds.Format(commitLsn));
         var started = false;
+        _xid = changes.Xid;
+        _xidVisible = false;
         var chunk = new List<CapturedChange>(Math.Min(_chunkSize, 1024));
         try
         {
@@ -248,23 +276,23 @@ internal sealed class SourceTransformer : ICaptureHandler
             switch (change.Kind)
             {
                 case ChangeKind.Insert:
-                    await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
+                    await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, commitLsn, cancellationToken).ConfigureAwait(false);
                     break;
                 case ChangeKind.Update:
                     if (KeyChanged(change))
                     {
                         // A key change is, for consumers, the old object going away and the new one appearing.
-                        await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
-                        await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
+                        await AddDeleteAsync(connection, batch, plan, change, change.Old!, commitLsn, cancellationToken).ConfigureAwait(false);
+                        await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, commitLsn, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {
-                        await AddAsync(connection, batch, plan, change, TransformOperation.Update, EventOperation.Update, change.New!, cancellationToken).ConfigureAwait(false);
+                        await AddAsync(connection, batch, plan, change, TransformOperation.Update, EventOperation.Update, change.New!, commitLsn, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
                 case ChangeKind.Delete:
-                    await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
+                    await AddDeleteAsync(connection, batch, plan, change, change.Old!, commitLsn, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
@@ -280,7 +308,7 @@ internal sealed class SourceTransformer : ICaptureHandler
             return events;
         }
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await ExecuteWhenVisibleAsync(batch, commitLsn, cancellationToken).ConfigureAwait(false);
         var first = true;
         foreach (var item in plan)
         {
@@ -306,6 +334,92 @@ internal sealed class SourceTransformer : ICaptureHandler
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Runs the batch; the first time in a source transaction, with the visibility check in front (no extra round
+    /// trip), again until the check passes. Returns the reader at the first transformation's result.
+    /// </summary>
+    private async Task<NpgsqlDataReader> ExecuteWhenVisibleAsync(NpgsqlBatch batch, long commitLsn, CancellationToken cancellationToken)
+    {
+        if (_xidVisible)
+        {
+            return await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        batch.BatchCommands.Insert(0, VisibilityCheck());
+        var waited = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (await IsVisibleAsync(reader, cancellationToken).ConfigureAwait(false))
+                {
+                    _xidVisible = true;
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    return reader;
+                }
+            }
+            catch
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            // Results computed before the transaction was visible may miss its rows: run the batch again.
+            await reader.DisposeAsync().ConfigureAwait(false);
+            await WaitForVisibilityAsync(attempt, waited, commitLsn, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private NpgsqlBatchCommand VisibilityCheck()
+    {
+        var command = new NpgsqlBatchCommand(VisibilitySql);
+        command.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = _xid });
+        return command;
+    }
+
+    private static async Task<bool> IsVisibleAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+        => await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(0);
+
+    /// <summary>Waits until the current source transaction is visible to new snapshots (before reading rows outside the batch).</summary>
+    private async Task EnsureVisibleAsync(NpgsqlConnection connection, long commitLsn, CancellationToken cancellationToken)
+    {
+        if (_xidVisible)
+        {
+            return;
+        }
+
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { VisibilityCheck() } };
+        var waited = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await IsVisibleAsync(reader, cancellationToken).ConfigureAwait(false))
+                {
+                    _xidVisible = true;
+                    return;
+                }
+            }
+
+            await WaitForVisibilityAsync(attempt, waited, commitLsn, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForVisibilityAsync(int attempt, Stopwatch waited, long commitLsn, CancellationToken cancellationToken)
+    {
+        if (waited.Elapsed >= _visibilityTimeout)
+        {
+            throw new TransactionNotVisibleException(string.Create(CultureInfo.InvariantCulture,
+                $"Source transaction {TransactionIds.Format(commitLsn)} (xid {_xid}) of {_source.Slug} is committed in the WAL but not visible to queries after {_visibilityTimeout.TotalSeconds:0.###} s: ")
+                + "its session has not finished committing (typically it waits for a synchronous standby; check synchronous_standby_names). Nothing was stored; the source retries.");
+        }
+
+        _metrics.VisibilityWaits.Add(1, new KeyValuePair<string, object?>("data_store", _source.Slug));
+        // 1, 2, 4 … 64 ms: the normal window is microseconds (the backend is between its WAL flush and leaving the proc array).
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(64, 1 << Math.Min(attempt - 1, 6))), _timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private void AddEvent(List<NewEvent> events, PlanItem item, string json, long commitLsn)
@@ -357,7 +471,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         return change.Old is not null && change.Relation.ReplicaIdentity != 'f';
     }
 
-    private async Task AddAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, TransformOperation operation, EventOperation eventOperation, RowImage row, CancellationToken cancellationToken)
+    private async Task AddAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, TransformOperation operation, EventOperation eventOperation, RowImage row, long commitLsn, CancellationToken cancellationToken)
     {
         if (!_matches.TryGetValue((change.Relation.Table, operation), out var matches))
         {
@@ -370,7 +484,7 @@ internal sealed class SourceTransformer : ICaptureHandler
             var command = new NpgsqlBatchCommand(compiled.Sql);
             foreach (var column in compiled.ParameterColumns)
             {
-                var value = await ValueAsync(connection, change, row, column, cancellationToken).ConfigureAwait(false);
+                var value = await ValueAsync(connection, change, row, column, commitLsn, cancellationToken).ConfigureAwait(false);
                 command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Unknown, Value = (object?)value ?? DBNull.Value });
             }
 
@@ -379,9 +493,9 @@ internal sealed class SourceTransformer : ICaptureHandler
         }
     }
 
-    private async Task AddDeleteAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, RowImage old, CancellationToken cancellationToken)
+    private async Task AddDeleteAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, RowImage old, long commitLsn, CancellationToken cancellationToken)
     {
-        await AddAsync(connection, batch, plan, change, TransformOperation.Delete, EventOperation.Delete, old, cancellationToken).ConfigureAwait(false);
+        await AddAsync(connection, batch, plan, change, TransformOperation.Delete, EventOperation.Delete, old, commitLsn, cancellationToken).ConfigureAwait(false);
         if (!_implicitDeletes.TryGetValue(change.Relation.Table, out var schemas))
         {
             return;
@@ -438,7 +552,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         };
     }
 
-    private async Task<string?> ValueAsync(NpgsqlConnection connection, CapturedChange change, RowImage row, int column, CancellationToken cancellationToken)
+    private async Task<string?> ValueAsync(NpgsqlConnection connection, CapturedChange change, RowImage row, int column, long commitLsn, CancellationToken cancellationToken)
     {
         if (!row.IsUnchangedToast(column))
         {
@@ -449,6 +563,8 @@ internal sealed class SourceTransformer : ICaptureHandler
         {
             return old.Values[column];
         }
+
+        await EnsureVisibleAsync(connection, commitLsn, cancellationToken).ConfigureAwait(false);
 
         // An unchanged TOASTed value is not in the WAL: read the current one by the replica identity key.
         var keys = change.Relation.Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey && !row.IsUnchangedToast(x.i)).ToList();
@@ -512,6 +628,9 @@ internal sealed class SourceTransformer : ICaptureHandler
         }
     }
 }
+
+/// <summary>A decoded source transaction stayed invisible to queries too long; the source stops before storing it.</summary>
+internal sealed class TransactionNotVisibleException(string message) : Exception(message);
 
 /// <summary>A produced object does not match its contract; the source stops before storing it.</summary>
 internal sealed class InvalidEventException(string message) : Exception(message);

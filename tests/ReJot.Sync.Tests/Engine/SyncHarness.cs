@@ -41,9 +41,12 @@ internal sealed class SyncHarness : IAsyncDisposable
         RetryMaxDelay = TimeSpan.FromSeconds(1),
     };
 
-    public static async Task<SyncHarness> CreateAsync(PostgresFixture postgres, string name, string sourceDdl, string destinationDdl)
+    public static Task<SyncHarness> CreateAsync(PostgresFixture postgres, string name, string sourceDdl, string destinationDdl)
+        => CreateAsync(postgres.CreateDatabaseAsync, name, sourceDdl, destinationDdl);
+
+    public static async Task<SyncHarness> CreateAsync(Func<string, Task<string>> createDatabase, string name, string sourceDdl, string destinationDdl)
     {
-        var harness = new SyncHarness(name, await postgres.CreateDatabaseAsync(name + "_src"), await postgres.CreateDatabaseAsync(name + "_dst"));
+        var harness = new SyncHarness(name, await createDatabase(name + "_src"), await createDatabase(name + "_dst"));
         await harness.ExecuteAsync(harness.Source, sourceDdl);
         await harness.ExecuteAsync(harness.Destination, destinationDdl);
         return harness;
