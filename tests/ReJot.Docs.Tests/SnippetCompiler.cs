@@ -38,7 +38,7 @@ public static class SnippetCompiler
     public static int AnalyzerCount => s_analyzers.Value.Length;
 
     /// <summary>Compiles <paramref name="blocks"/> as one project and returns every problem as "file:line: id: message".</summary>
-    public static async Task<IReadOnlyList<string>> CompileAsync(string name, IReadOnlyList<CodeBlock> blocks, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> CompileAsync(string name, IReadOnlyList<CodeBlock> blocks, CancellationToken cancellationToken, DiagnosticSeverity minimum = DiagnosticSeverity.Warning)
     {
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = blocks.Select((b, i) => CSharpSyntaxTree.ParseText(b.Code, parseOptions, path: $"block{i}.cs", cancellationToken: cancellationToken)).ToList();
@@ -58,7 +58,7 @@ public static class SnippetCompiler
             .ConfigureAwait(false);
 
         return generatorDiagnostics.Concat(diagnostics)
-            .Where(d => d.Severity >= DiagnosticSeverity.Warning && !s_ignored.Contains(d.Id))
+            .Where(d => d.Severity >= minimum && !s_ignored.Contains(d.Id))
             .Select(d => Describe(d, blocks, trees))
             .Distinct()
             .ToList();

@@ -52,6 +52,29 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
     public async Task MigrateAsync(CancellationToken cancellationToken)
         => await PostgresMigrator.MigrateAsync(_dataSource, Schema, Migrations, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Checks, without writing, that the store has every migration (a standby must not create or change it).
+    /// </summary>
+    public async Task VerifyMigratedAsync(string eventStoreSlug, CancellationToken cancellationToken)
+    {
+        var latest = Migrations.Max(m => m.Version);
+        object? version = null;
+        await using (var exists = _dataSource.CreateCommand($"SELECT to_regclass('{Schema}.schema_migrations') IS NOT NULL"))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                await using var command = _dataSource.CreateCommand($"SELECT max(version) FROM {Schema}.schema_migrations");
+                version = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (version is not int current || current < latest)
+        {
+            throw new Model.SyncConfigurationException(
+                $"The event store '{eventStoreSlug}' is not migrated (version {(version is int v ? v : 0)}, expected {latest}); a standby does not change it. Start the active instance (Standby = false) first.");
+        }
+    }
+
     public async Task<SourcePosition?> GetSourcePositionAsync(string dataStoreSlug, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(

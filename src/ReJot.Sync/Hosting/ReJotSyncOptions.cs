@@ -17,8 +17,23 @@ public sealed class ReJotSyncOptions
     /// <summary>Whether to load the manifests generated at build time (<c>GeneratedManifests.All</c>). Default true.</summary>
     public bool UseGeneratedManifests { get; set; } = true;
 
+    /// <summary>
+    /// When not empty, only the generated manifests of these assemblies (by simple name) are loaded, instead of every
+    /// registered one: for a process that hosts several services, or a service that references another service's
+    /// contract assembly (whose public schemas it must not publish). Set through
+    /// <c>AddReJotSync().UseGeneratedManifestsFrom(...)</c>, or <c>ReJot:GeneratedManifestAssemblies</c>.
+    /// </summary>
+    public IList<string> GeneratedManifestAssemblies { get; } = [];
+
     /// <summary>The data store slug of the event store; default: the manifests' first event store, else the first source.</summary>
     public string? EventStore { get; set; }
+
+    /// <summary>
+    /// Runs this instance as a standby: it reads no replication slot (creates no slot or publication), applies no
+    /// consumer schemas and changes nothing in the event store; it serves <c>/read</c> and the other routes from
+    /// the event store that the active instance writes (which must be migrated already). Default false.
+    /// </summary>
+    public bool Standby { get; set; }
 
     /// <summary>Per data store replication settings (slot and publication names), keyed by slug.</summary>
     public IDictionary<string, DataStoreOptions> DataStores { get; } = new Dictionary<string, DataStoreOptions>(StringComparer.Ordinal);

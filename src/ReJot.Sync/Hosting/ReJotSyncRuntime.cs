@@ -82,7 +82,7 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, Http.ISyncHttpBackend
 
         if (_options.Value.UseGeneratedManifests)
         {
-            foreach (var generated in GeneratedManifests.All)
+            foreach (var generated in SelectGeneratedManifests(GeneratedManifests.All, _options.Value.GeneratedManifestAssemblies))
             {
                 manifests.Add(ManifestSerializer.Read(generated.Json, $"generated manifest of {generated.AssemblyName}"));
             }
@@ -90,6 +90,27 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, Http.ISyncHttpBackend
 
         _model = SyncModelBuilder.Build(manifests, _options.Value, slug => _configuration?.GetConnectionString(slug));
         return _model;
+    }
+
+    /// <summary>Every registered fragment, or only those of <paramref name="assemblies"/>, which must all have one.</summary>
+    internal static IReadOnlyList<GeneratedManifest> SelectGeneratedManifests(IReadOnlyList<GeneratedManifest> registered, ICollection<string> assemblies)
+    {
+        if (assemblies.Count == 0)
+        {
+            return registered;
+        }
+
+        var wanted = assemblies.ToHashSet(StringComparer.Ordinal);
+        var selected = registered.Where(m => wanted.Contains(m.AssemblyName)).ToList();
+        var missing = wanted.Except(selected.Select(m => m.AssemblyName), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new SyncConfigurationException(
+                $"No generated ReJot manifest is registered for {string.Join(", ", missing.Select(a => $"assembly '{a}'"))} (ReJot:GeneratedManifestAssemblies). "
+                + "Check that the assembly declares [PublicSchema] or [ConsumerSchema] types, references ReJot.Schemas, and is loaded (UseGeneratedManifestsFrom loads it).");
+        }
+
+        return selected;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

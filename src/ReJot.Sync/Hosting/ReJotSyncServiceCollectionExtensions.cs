@@ -69,6 +69,35 @@ public sealed class ReJotSyncBuilder
         return this;
     }
 
+    /// <summary>
+    /// Loads the manifests generated at build time from these assemblies only, instead of from every assembly that
+    /// registered one. Use it when one process hosts several services, or when a service references another
+    /// service's contract assembly (whose public schemas it must not publish). Also makes sure each assembly's
+    /// registration has run, which otherwise happens only once code of that assembly runs.
+    /// </summary>
+    /// <param name="assemblies">Assemblies that declare <c>[PublicSchema]</c> or <c>[ConsumerSchema]</c> types.</param>
+    /// <returns>This builder.</returns>
+    public ReJotSyncBuilder UseGeneratedManifestsFrom(params System.Reflection.Assembly[] assemblies)
+    {
+        ArgumentNullException.ThrowIfNull(assemblies);
+        foreach (var assembly in assemblies)
+        {
+            ArgumentNullException.ThrowIfNull(assembly);
+            // The generated registration is a module initializer: run it now, not when the assembly's code first runs.
+            System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+            var name = assembly.GetName().Name!;
+            Services.Configure<ReJotSyncOptions>(o =>
+            {
+                if (!o.GeneratedManifestAssemblies.Contains(name))
+                {
+                    o.GeneratedManifestAssemblies.Add(name);
+                }
+            });
+        }
+
+        return this;
+    }
+
     /// <summary>Adds manifests already loaded in memory.</summary>
     /// <param name="manifests">The manifests.</param>
     /// <returns>This builder.</returns>

@@ -40,6 +40,12 @@ internal sealed class SyncEngine : IAsyncDisposable
         _timeProvider = timeProvider;
         _metrics = metrics;
         _remote = remote;
+        if (options.Standby)
+        {
+            // A standby reads no slot and applies nothing, so it has no source or consumer to report.
+            return;
+        }
+
         foreach (var source in model.Sources)
         {
             _sources.Add(new SourceStatus(source.Slug, source.SlotName));
@@ -68,6 +74,14 @@ internal sealed class SyncEngine : IAsyncDisposable
         var eventStoreSlug = _options.EventStore ?? _model.EventStoreSlug ?? _model.Sources.FirstOrDefault()?.Slug ?? _model.Consumers.FirstOrDefault()?.DestinationSlug
             ?? throw new SyncConfigurationException("Nothing to sync: the manifests declare no public schemas with a source and no consumer schemas.");
         _store = new PostgresEventStore(DataSource(eventStoreSlug), _timeProvider);
+        if (_options.Standby)
+        {
+            await _store.VerifyMigratedAsync(eventStoreSlug, cancellationToken).ConfigureAwait(false);
+            Log.StartingStandby(_logger, eventStoreSlug);
+            _state = SyncState.Started;
+            return;
+        }
+
         await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
 
         var validator = new SchemaValidator();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using ReJot.Sync.EventStore;
 
@@ -165,9 +166,14 @@ public static class ReJotSyncEndpoints
 
         if (backend.EventStore is not { } store)
         {
-            return SyncHttpJson.Error(StatusCodes.Status503ServiceUnavailable, "This sync service has no event store to read from.");
+            return SyncHttpJson.Error(StatusCodes.Status503ServiceUnavailable, backend.State is "initial"
+                ? "This sync service is starting; retry shortly."
+                : "This sync service has no event store to read from.");
         }
 
+        // A long poll ends when the host stops: the server waits for open requests before it stops, and a
+        // consumer's next read then goes to the restarted service.
+        var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         try
         {
             var deadline = DateTime.UtcNow + read.Wait;
@@ -180,12 +186,20 @@ public static class ReJotSyncEndpoints
                 }
 
                 var remaining = deadline - DateTime.UtcNow;
-                if (perCursor.Any(t => t.Count > 0) || read.Cursors.Count == 0 || remaining <= TimeSpan.Zero)
+                if (perCursor.Any(t => t.Count > 0) || read.Cursors.Count == 0 || remaining <= TimeSpan.Zero || stopping.IsCancellationRequested)
                 {
                     return new JsonWriterResult(StatusCodes.Status200OK, writer => SyncHttpJson.WriteTransactions(writer, perCursor));
                 }
 
-                await WaitForAnyAsync(store, read.Cursors, remaining, context.RequestAborted).ConfigureAwait(false);
+                using var waitOrStop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+                try
+                {
+                    await WaitForAnyAsync(store, read.Cursors, remaining, waitOrStop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    // Answer with what there is (nothing) below.
+                }
             }
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)

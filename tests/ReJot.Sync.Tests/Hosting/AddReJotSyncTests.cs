@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ReJot.Schemas;
 using ReJot.Sync.Hosting;
 using ReJot.Sync.Tests.Engine;
 using ReJot.TestSupport;
@@ -65,6 +66,32 @@ public sealed class AddReJotSyncTests(PostgresFixture postgres) : IDisposable
 
         await host.StopAsync(Ct);
         Assert.Equal(SyncState.Stopped, host.Services.GetRequiredService<IReJotSyncStatus>().GetStatus().State);
+    }
+
+    [Fact]
+    public void Generated_manifests_can_be_limited_to_named_assemblies_and_a_missing_one_is_named()
+    {
+        GeneratedManifest Fragment(string assembly, string slug) => new(assembly, slug, $$"""{"slug":"{{slug}}","manifestVersion":0}""");
+        var registered = new[] { Fragment("Shop.Contracts", "accounts"), Fragment("Shop.Orders", "orders"), Fragment("Shop.Accounts", "accounts") };
+
+        Assert.Equal(3, ReJotSyncRuntime.SelectGeneratedManifests(registered, []).Count);
+        var selected = ReJotSyncRuntime.SelectGeneratedManifests(registered, ["Shop.Accounts", "Shop.Contracts"]);
+        Assert.Equal(["Shop.Contracts", "Shop.Accounts"], selected.Select(m => m.AssemblyName));
+
+        var error = Assert.ThrowsAny<Exception>(() => ReJotSyncRuntime.SelectGeneratedManifests(registered, ["Shop.Orders", "Shop.Billing"]));
+        Assert.Contains("assembly 'Shop.Billing'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Shop.Orders", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UseGeneratedManifestsFrom_records_each_assembly_once_in_the_options()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddReJotSync().UseGeneratedManifestsFrom(typeof(AddReJotSyncTests).Assembly, typeof(AddReJotSyncTests).Assembly);
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<ReJotSyncOptions>>().Value;
+        Assert.Equal(["ReJot.Sync.Tests"], options.GeneratedManifestAssemblies);
     }
 
     [Fact]

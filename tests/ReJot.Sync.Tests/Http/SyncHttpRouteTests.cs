@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using ReJot.Sync.EventStore;
 using ReJot.Sync.Http;
+using ReJot.Sync.Tests.Engine;
 using ReJot.TestSupport;
 using static ReJot.Sync.Tests.Http.SyncHttpTestServer;
 
@@ -177,6 +178,24 @@ public sealed class SyncHttpRouteTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Long_poll_answers_at_once_with_an_empty_page_when_the_host_stops()
+    {
+        await using var server = await StartAsync(await postgres.CreateDatabaseAsync("http_wait_stop"), o => o.MaxWait = TimeSpan.FromMinutes(10));
+        await server.CommitAsync(0x100, Upsert(1, "a"));
+
+        // A ten-minute wait that the host's stop must cut short (before, the server waited for it to expire).
+        var pending = server.SendAsync("/read?" + CursorsQuery(Account, "0000000000000100") + "&wait=600000");
+        await Eventually.WaitAsync(() => Task.FromResult(server.OpenRequests > 0), "the long poll to reach the server");
+        Assert.False(pending.IsCompleted, "the long poll returned before there was anything to return");
+        var stopping = server.StopAsync();
+
+        var (status, body) = await pending.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("[]", body);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task Long_poll_answers_as_soon_as_a_transaction_is_committed()
     {
         await using var server = await StartAsync(await postgres.CreateDatabaseAsync("http_wait"));
@@ -235,6 +254,12 @@ public sealed class SyncHttpRouteTests(PostgresFixture postgres)
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("no event store", body, StringComparison.Ordinal);
+
+        // While the engine starts, the answer says so (consumers retry).
+        server.State = "initial";
+        (status, body) = await server.SendAsync("/read?" + CursorsQuery(Account, null));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("is starting; retry shortly", body, StringComparison.Ordinal);
     }
 
     private static string Canonical(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,8 +20,11 @@ internal sealed class SyncHttpTestServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly NpgsqlDataSource _dataSource;
 
-    private SyncHttpTestServer(WebApplication app, NpgsqlDataSource dataSource, PostgresEventStore store)
+    private readonly StrongBox<int> _openRequests;
+
+    private SyncHttpTestServer(WebApplication app, NpgsqlDataSource dataSource, PostgresEventStore store, StrongBox<int> openRequests)
     {
+        _openRequests = openRequests;
         _app = app;
         _dataSource = dataSource;
         Store = store;
@@ -31,6 +35,9 @@ internal sealed class SyncHttpTestServer : IAsyncDisposable
     }
 
     public PostgresEventStore Store { get; }
+
+    /// <summary>Requests the server is handling right now.</summary>
+    public int OpenRequests => Volatile.Read(ref _openRequests.Value);
 
     public Uri BaseUri { get; }
 
@@ -63,9 +70,22 @@ internal sealed class SyncHttpTestServer : IAsyncDisposable
             () => server!.State,
             _ => Task.FromResult<IReadOnlyList<ConsumerCursor>>([new ConsumerCursor(new PublicSchemaKey("billing", "customer", 1), 0x1A2B), new ConsumerCursor(new PublicSchemaKey("billing", "plan", 1), null)])));
         var app = builder.Build();
+        var openRequests = new StrongBox<int>();
+        app.Use(async (context, next) =>
+        {
+            Interlocked.Increment(ref openRequests.Value);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref openRequests.Value);
+            }
+        });
         app.MapReJotSync();
         await app.StartAsync(TestContext.Current.CancellationToken);
-        server = new SyncHttpTestServer(app, dataSource, store);
+        server = new SyncHttpTestServer(app, dataSource, store, openRequests);
         return server;
     }
 

@@ -1,0 +1,3 @@
+using ShopJot;
+
+return await ShopJotRun.RunAsync(args);

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace ReJot.Benchmarks;
+
+/// <summary>What carries rows from a source database to a sink database: ReJot's engine, or native logical replication.</summary>
+internal abstract class Replicator : IAsyncDisposable
+{
+    protected Replicator(NpgsqlDataSource source, NpgsqlDataSource sink)
+    {
+        Source = source;
+        Sink = sink;
+    }
+
+    public NpgsqlDataSource Source { get; }
+
+    public NpgsqlDataSource Sink { get; }
+
+    /// <summary>Peak memory of the replicating process (MiB), when measured.</summary>
+    public double? PeakMemoryMiB { get; protected set; }
+
+    /// <summary>Events stored so far (ReJot's event store), or null where there is no such stage.</summary>
+    public virtual Task<long?> StoredAsync() => Task.FromResult<long?>(null);
+
+    /// <summary>Starts replicating; returns once changes committed from now on will be carried.</summary>
+    public abstract Task StartAsync(Stopwatch clock);
+
+    /// <summary>Stops replicating (changes are retained by the slot).</summary>
+    public abstract Task StopAsync();
+
+    /// <summary>Starts again after <see cref="StopAsync"/>; returns the clock time at which catch-up began.</summary>
+    public abstract Task<TimeSpan> ResumeAsync(Stopwatch clock);
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        await Source.DisposeAsync();
+        await Sink.DisposeAsync();
+    }
+}
+
+/// <summary>ReJot's engine in a child process (see <see cref="EngineProcess"/>); event store in the source database.</summary>
+internal sealed class ReJotReplicator(NpgsqlDataSource source, string sourceConnection, NpgsqlDataSource sink, string sinkConnection, string slot) : Replicator(source, sink)
+{
+    private EngineProcess? _engine;
+
+    public string? LastFault => _engine?.LastFault;
+
+    public static async Task<ReJotReplicator> CreateAsync(Harness harness, string scenario, bool separateSink)
+    {
+        var sourceConnection = await harness.A.CreateDatabaseAsync($"rj_{scenario}");
+        var sinkConnection = await (separateSink ? harness.B : harness.A).CreateDatabaseAsync($"rj_{scenario}_sink");
+        var source = NpgsqlDataSource.Create(sourceConnection);
+        var sink = NpgsqlDataSource.Create(sinkConnection);
+        await Harness.ExecuteAsync(source, BenchModel.SourceDdl);
+        await Harness.ExecuteAsync(sink, BenchModel.SinkDdl);
+        return new ReJotReplicator(source, sourceConnection, sink, sinkConnection, $"rejot_bench_{scenario}");
+    }
+
+    public override async Task<long?> StoredAsync()
+        => await Harness.ScalarAsync<long>(Source, "SELECT CASE WHEN to_regclass('rejot_events.events') IS NULL THEN 0 ELSE (SELECT count(*) FROM rejot_events.events) END");
+
+    public override async Task StartAsync(Stopwatch clock) => _engine = await EngineProcess.StartAsync(sourceConnection, sinkConnection, slot, clock);
+
+    public override async Task StopAsync()
+    {
+        if (_engine is null)
+        {
+            return;
+        }
+
+        PeakMemoryMiB = Math.Max(PeakMemoryMiB ?? 0, _engine.PeakMemoryMiB() ?? 0);
+        await _engine.StopAsync();
+        await _engine.DisposeAsync();
+        _engine = null;
+    }
+
+    public override async Task<TimeSpan> ResumeAsync(Stopwatch clock)
+    {
+        await StartAsync(clock);
+        return await _engine!.Starting;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await Harness.DropSlotAsync(Source, slot);
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>CREATE PUBLICATION on cluster A, CREATE SUBSCRIPTION on cluster B.</summary>
+internal sealed class NativeReplicator(Harness harness, NpgsqlDataSource source, string sourceDatabase, NpgsqlDataSource sink, string name, bool asyncCommit) : Replicator(source, sink)
+{
+    private bool _subscribed;
+
+    public static async Task<NativeReplicator> CreateAsync(Harness harness, string scenario, bool asyncCommit)
+    {
+        var sourceConnection = await harness.A.CreateDatabaseAsync($"nat_{scenario}");
+        var sinkConnection = await harness.B.CreateDatabaseAsync($"nat_{scenario}");
+        var source = NpgsqlDataSource.Create(sourceConnection);
+        var sink = NpgsqlDataSource.Create(sinkConnection);
+        await Harness.ExecuteAsync(source, BenchModel.SourceDdl);
+        await Harness.ExecuteAsync(sink, BenchModel.SinkDdl);
+        return new NativeReplicator(harness, source, new NpgsqlConnectionStringBuilder(sourceConnection).Database!, sink, $"native_{scenario}", asyncCommit);
+    }
+
+    public override async Task StartAsync(Stopwatch clock)
+    {
+        await harness.SubscribeAsync(Source, sourceDatabase, Sink, name, asyncCommit);
+        _subscribed = true;
+    }
+
+    public override Task StopAsync() => Harness.DisableSubscriptionAsync(Source, Sink, name);
+
+    public override async Task<TimeSpan> ResumeAsync(Stopwatch clock)
+    {
+        var started = clock.Elapsed;
+        await Harness.ExecuteAsync(Sink, $"ALTER SUBSCRIPTION {name} ENABLE");
+        return started;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_subscribed)
+        {
+            await Harness.DropSubscriptionAsync(Sink, name);
+        }
+
+        await base.DisposeAsync();
+    }
+}

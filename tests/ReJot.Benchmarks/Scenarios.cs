@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ReJot.Benchmarks;
+
+/// <summary>Sizes of one run (full, or --quick).</summary>
+internal sealed record BenchSizes(int BulkRows, int BulkTransactions, int BacklogTransactions, int BacklogRows, int Rate, int LatencySeconds, int BigRows, int CrossSeconds)
+{
+    public static readonly BenchSizes Full = new(1_000_000, 10, 200_000, 10_000, 500, 30, 1_000_000, 30);
+
+    public static readonly BenchSizes Quick = new(50_000, 10, 5_000, 1_000, 500, 3, 50_000, 3);
+}
+
+/// <summary>One measurement of one system (ReJot or native) in one scenario.</summary>
+internal sealed record Measurement(double Value, bool Verified, string Details, double? PeakMemoryMiB = null, Dictionary<string, double>? Extra = null);
+
+/// <summary>The scenarios, each run against a <see cref="Replicator"/> and verified against the source afterwards.</summary>
+internal static class Scenarios
+{
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(60);
+
+    /// <summary>bulk: rows in N transactions → rows/s from the first write until the sink has the last row.</summary>
+    public static async Task<Measurement> BulkAsync(Replicator r, BenchSizes sizes) => await InsertAndWaitAsync(r, sizes.BulkRows, sizes.BulkTransactions);
+
+    /// <summary>big transaction: all rows in one transaction.</summary>
+    public static async Task<Measurement> BigAsync(Replicator r, BenchSizes sizes) => await InsertAndWaitAsync(r, sizes.BigRows, 1);
+
+    private static async Task<Measurement> InsertAndWaitAsync(Replicator r, int rows, int transactions)
+    {
+        var clock = Stopwatch.StartNew();
+        await r.StartAsync(clock);
+        clock.Restart();
+        await Workloads.InsertInTransactionsAsync(r.Source, rows, transactions);
+        var written = clock.Elapsed;
+        TimeSpan? stored = null;
+        var arrived = await Harness.WaitAsync(
+            async () => await Harness.ScalarAsync<bool>(r.Sink, $"SELECT EXISTS (SELECT 1 FROM bench WHERE id = {rows})"),
+            async () =>
+            {
+                // For ReJot: when the event store held every event (capture + transform done; apply may lag).
+                if (stored is null && await r.StoredAsync() is { } events && events >= rows)
+                {
+                    stored = clock.Elapsed;
+                }
+
+                return (await Harness.ScalarAsync<long>(r.Sink, "SELECT coalesce(max(id), 0) FROM bench")).ToString(CultureInfo.InvariantCulture);
+            },
+            Stall, TimeSpan.FromMilliseconds(50));
+        var elapsed = clock.Elapsed;
+        var storedText = stored is { } s ? F($", events stored at {s.TotalSeconds:F1} s") : "";
+        await r.StopAsync();
+        var (verified, check) = await VerifyAsync(r, rows);
+        return new Measurement(rows / elapsed.TotalSeconds, arrived && verified,
+            F($"{rows:N0} rows in {transactions} txn(s): source writes {written.TotalSeconds:F1} s{storedText}, sink complete at {elapsed.TotalSeconds:F1} s; {check}"),
+            r.PeakMemoryMiB);
+    }
+
+    /// <summary>backlog: single-row update transactions committed while replication is stopped, then catch-up rows/s.</summary>
+    public static async Task<Measurement> BacklogAsync(Replicator r, BenchSizes sizes)
+    {
+        // The same rows in source and sink before replication starts, so updates apply to existing rows in both systems.
+        await Workloads.InsertRangeAsync(r.Source, 1, sizes.BacklogRows, fixedTimestamp: true);
+        await Workloads.InsertRangeAsync(r.Sink, 1, sizes.BacklogRows, fixedTimestamp: true);
+        var clock = Stopwatch.StartNew();
+        await r.StartAsync(clock);
+        await r.StopAsync();
+        var writes = Stopwatch.StartNew();
+        await Workloads.UpdateTransactionsAsync(r.Source, sizes.BacklogTransactions, sizes.BacklogRows);
+        writes.Stop();
+        var expected = await Harness.ChecksumAsync(r.Source);
+        clock.Restart();
+        var started = await r.ResumeAsync(clock);
+        var arrived = await Harness.WaitAsync(
+            async () => await Harness.ChecksumAsync(r.Sink) == expected,
+            async () => (await Harness.ScalarAsync<DateTime?>(r.Sink, "SELECT max(updated_at) FROM bench"))?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "-",
+            Stall, TimeSpan.FromMilliseconds(50));
+        var elapsed = clock.Elapsed - started;
+        await r.StopAsync();
+        var (verified, check) = await VerifyAsync(r, sizes.BacklogRows);
+        return new Measurement(sizes.BacklogTransactions / elapsed.TotalSeconds, arrived && verified,
+            F($"{sizes.BacklogTransactions:N0} update txns over {sizes.BacklogRows:N0} rows (written at {sizes.BacklogTransactions / writes.Elapsed.TotalSeconds:N0} tx/s while stopped); catch-up {elapsed.TotalSeconds:F1} s; {check}"),
+            r.PeakMemoryMiB);
+    }
+
+    /// <summary>latency: a steady rate of single-row insert transactions → commit-to-visible p50/p95/p99 (value = p99).</summary>
+    public static async Task<Measurement> LatencyAsync(Replicator r, BenchSizes sizes)
+    {
+        var clock = Stopwatch.StartNew();
+        await r.StartAsync(clock);
+        return await MeasureLatencyAsync(r.Source, r.Sink, sizes, r.StopAsync, () => r.PeakMemoryMiB);
+    }
+
+    /// <summary>Writes a warm-up second then the measured seconds at the steady rate; waits for the sink; percentiles.</summary>
+    public static async Task<Measurement> MeasureLatencyAsync(Npgsql.NpgsqlDataSource source, Npgsql.NpgsqlDataSource sink, BenchSizes sizes, Func<Task> stop, Func<double?> memory)
+    {
+        const long warmupFrom = 1_000_000_000L;
+        const long measuredFrom = 2_000_000_000L;
+        await Workloads.PacedInsertsAsync(source, warmupFrom, sizes.Rate, sizes.Rate);
+        var count = sizes.Rate * sizes.LatencySeconds;
+        var achieved = await Workloads.PacedInsertsAsync(source, measuredFrom, count, sizes.Rate);
+        var total = sizes.Rate + count;
+        var arrived = await Harness.WaitAsync(
+            async () => await Harness.ScalarAsync<long>(sink, "SELECT count(*) FROM bench") == total,
+            async () => (await Harness.ScalarAsync<long>(sink, "SELECT count(*) FROM bench")).ToString(CultureInfo.InvariantCulture),
+            Stall, TimeSpan.FromMilliseconds(50));
+        await stop();
+        var delays = await Workloads.DelaysAsync(source, sink, measuredFrom);
+        var expected = await Harness.ChecksumAsync(source);
+        var actual = await Harness.ChecksumAsync(sink);
+        var verified = arrived && expected == actual && expected.Count == total && delays.Count == count;
+        var p50 = Workloads.Percentile(delays, 0.50);
+        var p95 = Workloads.Percentile(delays, 0.95);
+        var p99 = Workloads.Percentile(delays, 0.99);
+        var max = delays.Count > 0 ? delays[^1] : double.NaN;
+        return new Measurement(p99, verified,
+            F($"{count:N0} txns at {achieved:N0} tx/s (target {sizes.Rate}); delay ms p50 {p50:F1} p95 {p95:F1} p99 {p99:F1} max {max:F1}; {Describe(expected, actual, verified)}"),
+            memory(), new Dictionary<string, double> { ["p50"] = p50, ["p95"] = p95, ["p99"] = p99, ["max"] = max, ["achievedRate"] = achieved });
+    }
+
+    private static async Task<(bool Verified, string Text)> VerifyAsync(Replicator r, long expectedRows)
+    {
+        var expected = await Harness.ChecksumAsync(r.Source);
+        var actual = await Harness.ChecksumAsync(r.Sink);
+        var verified = expected == actual && expected.Count == expectedRows;
+        return (verified, Describe(expected, actual, verified));
+    }
+
+    private static string Describe((long Count, string Sum) expected, (long Count, string Sum) actual, bool verified)
+        => verified ? F($"sink verified ({actual.Count:N0} rows, checksum equal)")
+            : F($"SINK MISMATCH: source {expected.Count:N0} rows / {expected.Sum}, sink {actual.Count:N0} rows / {actual.Sum}");
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
