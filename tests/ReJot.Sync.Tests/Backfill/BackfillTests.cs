@@ -33,8 +33,16 @@ public sealed class BackfillTests(PostgresFixture postgres)
     private static async Task<BackfillRecord> WaitForStateAsync(SyncEngine engine, long id, string status, TimeSpan? timeout = null)
     {
         BackfillRecord? record = null;
-        await Eventually.WaitAsync(async () => (record = await engine.Backfills!.Store.GetAsync(id, Ct))?.Status == status,
-            $"backfill {id} {status} (last: {record?.Status} {record?.RowsRead} rows, {record?.Error})", timeout ?? TimeSpan.FromMinutes(3));
+        try
+        {
+            await Eventually.WaitAsync(async () => (record = await engine.Backfills!.Store.GetAsync(id, Ct))?.Status == status,
+                $"backfill {id} {status}", timeout ?? TimeSpan.FromMinutes(4));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Last seen: {record}", e);
+        }
+
         return record!;
     }
 
@@ -58,34 +66,46 @@ public sealed class BackfillTests(PostgresFixture postgres)
     public async Task A_backfill_under_concurrent_updates_and_deletes_ends_with_the_sink_equal_to_the_source_and_no_deleted_row_reappears()
     {
         await using var h = await SyncHarness.CreateAsync(postgres, "backfill_race", SourceDdl, DestinationDdl);
-        h.Options.BackfillChunkSize = 250;
-        const int Rows = 20_000;
+        h.Options.BackfillChunkSize = 200;
+        const int Rows = 10_000;
         await h.ExecuteAsync(h.Source, $"INSERT INTO accounts SELECT i, 'initial ' || i, i FROM generate_series(1, {Rows}) AS i");
         var engine = await h.StartAsync(Model(h));
 
         var (record, created) = await engine.Backfills!.RequestAsync(TestSchemas.Account, null, "test", Ct);
         Assert.True(created);
 
-        // Writers hit the rows around and ahead of the backfill's cursor until it completes.
+        // Writers hit the rows around and ahead of the backfill's cursor until it completes: a burst of changes per
+        // stored chunk (unthrottled writers would only measure how far the reader falls behind them).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var deleted = new System.Collections.Concurrent.ConcurrentBag<long>();
         async Task WriteAsync(int seed)
         {
             var random = new Random(seed);
             var n = 0;
+            long seen = -1;
             while (!stop.IsCancellationRequested)
             {
-                var current = (await engine.Backfills!.Store.GetAsync(record.Id, Ct))!.RowsRead;
-                var id = Math.Clamp(current + random.Next(-300, 1500), 1, Rows);
-                n++;
-                if (random.Next(4) == 0)
+                var current = (await engine.Backfills!.Store.GetAsync(record.Id, Ct))!;
+                if (current.Chunks == seen)
                 {
-                    await h.ExecuteAsync(h.Source, $"DELETE FROM accounts WHERE id = {id}");
-                    deleted.Add(id);
+                    await Task.Delay(10, Ct);
+                    continue;
                 }
-                else
+
+                seen = current.Chunks;
+                for (var i = 0; i < 12; i++)
                 {
-                    await h.ExecuteAsync(h.Source, $"BEGIN; UPDATE accounts SET name = 'w{seed}-{n}', balance = balance + 1 WHERE id = {id}; UPDATE accounts SET name = name || '!' WHERE id = {Math.Min(Rows, id + 1)}; COMMIT;");
+                    var id = Math.Clamp(current.RowsRead + random.Next(-100, 600), 1, Rows);
+                    n++;
+                    if (random.Next(4) == 0)
+                    {
+                        await h.ExecuteAsync(h.Source, $"DELETE FROM accounts WHERE id = {id}");
+                        deleted.Add(id);
+                    }
+                    else
+                    {
+                        await h.ExecuteAsync(h.Source, $"BEGIN; UPDATE accounts SET name = 'w{seed}-{n}', balance = balance + 1 WHERE id = {id}; UPDATE accounts SET name = name || '!' WHERE id = {Math.Min(Rows, id + 1)}; COMMIT;");
+                    }
                 }
             }
         }
@@ -163,5 +183,28 @@ public sealed class BackfillTests(PostgresFixture postgres)
         var (bad, _) = await engine.Backfills.RequestAsync(TestSchemas.Account, "no_such_column > 1", "test", Ct);
         var failed = await WaitForStateAsync(engine, bad.Id, "failed");
         Assert.Contains("no_such_column", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Initial_mode_backfills_a_new_public_schema_once_and_not_again_after_a_restart()
+    {
+        await using var h = await SyncHarness.CreateAsync(postgres, "backfill_initial", SourceDdl, DestinationDdl);
+        h.Options.InitialBackfill = InitialBackfillMode.NewSchemas;
+        await h.ExecuteAsync(h.Source, "INSERT INTO accounts SELECT i, 'row ' || i, i FROM generate_series(1, 300) AS i");
+        var model = Model(h);
+        var engine = await h.StartAsync(model);
+
+        await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM order_accounts") == 300, "the existing rows");
+        var all = await engine.Backfills!.Store.ListAsync(Ct);
+        var only = Assert.Single(all);
+        Assert.StartsWith("initial", (await h.ScalarAsync<string>(h.Source, $"SELECT requested_by FROM rejot_events.backfills WHERE id = {only.Id}"))!, StringComparison.Ordinal);
+        await WaitForStateAsync(engine, only.Id, "completed");
+
+        await h.StopAsync(engine);
+        engine = await h.StartAsync(model);
+        await h.ExecuteAsync(h.Source, "INSERT INTO accounts VALUES (301, 'live', 1)");
+        await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM order_accounts") == 301, "the live row");
+        Assert.Single(await engine.Backfills!.Store.ListAsync(Ct));
+        Assert.Equal(300, await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM applied WHERE op = 'upsert' AND id <= 300"));
     }
 }
