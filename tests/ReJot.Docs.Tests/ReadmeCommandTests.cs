@@ -48,7 +48,6 @@ public sealed partial class ReadmeCommandTests
     {
         var project = Regex.Match(ExampleCommand, @"--project (?<path>\S+)").Groups["path"].Value;
         var folder = Path.Combine(Repository.Root, project);
-        Assert.SkipUnless(Directory.Exists(Path.Combine(Repository.Root, "examples")), "examples/ has not landed yet");
 
         Assert.True(Directory.Exists(folder), $"README runs '{ExampleCommand}' but {project}/ does not exist.");
         var projects = Directory.GetFiles(folder, "*.csproj");
@@ -72,8 +71,7 @@ public sealed partial class ReadmeCommandTests
                 }
 
                 var path = Path.GetFullPath(Path.Combine(directory, target));
-                var exampleNotLanded = !Directory.Exists(Path.Combine(Repository.Root, "examples")) && target.Contains("examples/", StringComparison.Ordinal);
-                if (!File.Exists(path) && !Directory.Exists(path) && !exampleNotLanded)
+                if (!File.Exists(path) && !Directory.Exists(path))
                 {
                     broken.Add($"{file}: {link.Value}");
                 }

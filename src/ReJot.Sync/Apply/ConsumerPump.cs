@@ -79,10 +79,10 @@ internal sealed class ConsumerPump
             }
             catch (Exception e)
             {
-                var attempt = _status.SetFault(e.Message, position);
+                var attempt = _status.SetFault(Failures.Describe(e), position);
                 var delay = Capture.Backoff.Delay(attempt, _options.RetryInitialDelay, _options.RetryMaxDelay);
                 _metrics.Failures.Add(1, _tag);
-                Log.ConsumerFaulted(_logger, _consumer.DisplayName, position ?? "?", attempt, delay, e.Message, e is PostgresException or Http.RemoteSyncServiceException ? null : e);
+                Log.ConsumerFaulted(_logger, _consumer.DisplayName, position ?? "?", attempt, delay, Failures.Describe(e), Failures.ForLog(e));
                 try
                 {
                     await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);

@@ -68,10 +68,10 @@ internal sealed class SourceRunner(
             {
                 attempt++;
                 var delay = Backoff.Delay(attempt, options.RetryInitialDelay, options.RetryMaxDelay);
-                status.SetError(e.Message);
+                status.SetError(Failures.Describe(e));
                 _prepared.TrySetResult();
                 metrics.Failures.Add(1, new KeyValuePair<string, object?>("data_store", source.Slug));
-                Log.SourceFailed(logger, source.Slug, attempt, delay, e.Message, e is SyncConfigurationException or InvalidEventException or SlotLostException or TransactionNotVisibleException ? null : e);
+                Log.SourceFailed(logger, source.Slug, attempt, delay, Failures.Describe(e), Failures.ForLog(e));
                 try
                 {
                     await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);

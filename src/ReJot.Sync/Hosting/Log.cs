@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Information, "ReJot sync is a standby: serving the event store {EventStore} only (no replication slot is read, no consumer is applied)")]
     public static partial void StartingStandby(ILogger logger, string eventStore);
 
+    [LoggerMessage(1004, LogLevel.Error, "ReJot sync cannot start yet (attempt {Attempt}, retrying in {Delay}): {Message}")]
+    public static partial void CannotStartYet(ILogger logger, int attempt, TimeSpan delay, string message);
+
     [LoggerMessage(1100, LogLevel.Information, "Source {DataStore}: reading slot {Slot} (publication {Publication}) from {Position}")]
     public static partial void SourceReading(ILogger logger, string dataStore, string slot, string publication, string position);
 

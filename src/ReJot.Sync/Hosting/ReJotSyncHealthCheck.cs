@@ -14,6 +14,11 @@ internal sealed class ReJotSyncHealthCheck(IReJotSyncStatus status, IOptions<ReJ
             ["state"] = snapshot.State.ToString(),
         };
         var problems = new List<string>();
+        if (snapshot.State == SyncState.Initial && status is ReJotSyncRuntime { StartFailure: { } startFailure })
+        {
+            problems.Add($"cannot start: {startFailure}");
+        }
+
         foreach (var source in snapshot.Sources)
         {
             data[$"source:{source.DataStore}:transaction"] = source.LastTransactionId;

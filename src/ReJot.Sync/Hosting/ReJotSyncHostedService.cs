@@ -39,11 +39,13 @@ internal sealed class ReJotSyncHostedService(
                 lifetime.StopApplication();
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or System.Net.Sockets.SocketException)
             {
+                // A database that is down or still starting: keep the process up, say why in health and logs, retry.
                 attempt++;
                 var delay = Capture.Backoff.Delay(attempt, options.Value.RetryInitialDelay, options.Value.RetryMaxDelay);
-                Log.CannotStart(logger, $"{e.Message} (retrying in {delay})");
+                runtime.ReportStartFailure($"{Failures.Describe(e)} (attempt {attempt}, retrying in {delay})");
+                Log.CannotStartYet(logger, attempt, delay, Failures.Describe(e));
                 try
                 {
                     await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);

@@ -25,7 +25,7 @@ public sealed class ReJotSyncOptions
     /// </summary>
     public IList<string> GeneratedManifestAssemblies { get; } = [];
 
-    /// <summary>The data store slug of the event store; default: the manifests' first event store, else the first source.</summary>
+    /// <summary>The data store slug of the event store; default: the manifests' first event store, else the first source, else the first consumer destination.</summary>
     public string? EventStore { get; set; }
 
     /// <summary>

@@ -36,6 +36,12 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IReJotBackfills, Http
 
     public SyncEngine? Engine => _engine;
 
+    /// <summary>Why the last start attempt failed (a database unreachable); null once started.</summary>
+    public string? StartFailure { get; private set; }
+
+    /// <summary>Records a failed start attempt that will be retried (shown by the health check).</summary>
+    public void ReportStartFailure(string message) => StartFailure = message;
+
     public ReJotSyncRuntime(
         IOptions<ReJotSyncOptions> options,
         IEnumerable<ManifestRegistration> registrations,
@@ -122,6 +128,7 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IReJotBackfills, Http
         }
 
         _engine = engine;
+        StartFailure = null;
         _started.TrySetResult();
     }
 

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +73,18 @@ internal sealed class ManifestSyncAction(CliContext context)
         builder.Services.AddReJotSync(o => o.UseGeneratedManifests = false).AddManifests(manifests);
         await using var app = builder.Build();
         app.MapReJotSync();
+
+        // The engine's health (rejot-sync check) for probes and supervisors: 200 when healthy or degraded, 503 when
+        // a source fails or a consumer is faulted; the body is the status and its reason.
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            ResponseWriter = (http, report) =>
+            {
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                var reasons = report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d));
+                return http.Response.WriteAsync($"{report.Status}: {string.Join("; ", reasons)}");
+            },
+        });
 
         var presses = 0;
         ConsoleCancelEventHandler secondPress = (_, e) =>
