@@ -24,7 +24,8 @@ namespace ReJot.Sync.Backfill;
 /// are written into the WAL by <c>pg_logical_emit_message(true, 'rejot_backfill', …)</c>; the transaction's commit is
 /// the chunk's high watermark. The reader meets it in commit order, drops the objects whose key a transaction
 /// invisible to the snapshot changed (<see cref="BackfillTracker"/>), and stores the rest with the progress. The
-/// next chunk starts once that is stored; <see cref="ReJotSyncOptions.BackfillChunkDelay"/> paces the chunks.
+/// next chunk is read while the reader stores the previous one (at most two in flight, committed in order);
+/// <see cref="ReJotSyncOptions.BackfillChunkDelay"/> paces the chunks.
 /// </para>
 /// <para>
 /// The low watermark is the moment the tracker starts watching: changes decoded after it are recorded. A
@@ -61,7 +62,7 @@ internal sealed class BackfillRunner(
             return;
         }
 
-        tracker.Start(record.Id, schema);
+        var run = tracker.Start(record.Id, schema);
         try
         {
             var descriptions = new List<TableReader>();
@@ -80,29 +81,30 @@ internal sealed class BackfillRunner(
                 lastKey is null ? "(start)" : string.Join(", ", lastKey), estimate >= 0 ? estimate : record.RowsEstimated);
             await WaitForRunningTransactionsAsync(cancellationToken).ConfigureAwait(false);
 
+            // Two chunks in flight: the next chunk is read (and committed, so watermarks keep chunk order) while the
+            // reader stores the previous one.
             long sequence = 0;
             long read = record.RowsRead;
             long emitted = record.RowsEmitted;
+            (BackfillChunk Chunk, Task<ChunkOutcome> Stored)? inFlight = null;
             while (tableIndex < tables.Count)
             {
                 var table = descriptions[tableIndex];
                 while (true)
                 {
-                    var (chunk, outcome) = await RunChunkAsync(table, tableIndex, tableIndex == tables.Count - 1, lastKey, ++sequence, cancellationToken).ConfigureAwait(false);
-                    if (outcome.Error is { } error)
+                    var next = await RunChunkAsync(run, table, tableIndex, tableIndex == tables.Count - 1, lastKey, ++sequence, cancellationToken).ConfigureAwait(false);
+                    if (inFlight is { } previous && !await CountAsync(previous).ConfigureAwait(false))
                     {
-                        Log.BackfillFailed(logger, record.Id, schema.Key.ToString(), error);
                         return;
                     }
 
-                    read += chunk.RowsRead;
-                    emitted += outcome.Emitted;
-                    if (chunk.TableDone)
+                    inFlight = next;
+                    if (next.Chunk.TableDone)
                     {
                         break;
                     }
 
-                    lastKey = chunk.LastKey;
+                    lastKey = next.Chunk.LastKey;
                     if (options.BackfillChunkDelay > TimeSpan.Zero)
                     {
                         await Task.Delay(options.BackfillChunkDelay, timeProvider, cancellationToken).ConfigureAwait(false);
@@ -111,6 +113,25 @@ internal sealed class BackfillRunner(
 
                 tableIndex++;
                 lastKey = null;
+            }
+
+            if (inFlight is { } last && !await CountAsync(last).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            async Task<bool> CountAsync((BackfillChunk Chunk, Task<ChunkOutcome> Stored) chunk)
+            {
+                var outcome = await chunk.Stored.ConfigureAwait(false);
+                if (outcome.Error is { } error)
+                {
+                    Log.BackfillFailed(logger, record.Id, schema.Key.ToString(), error);
+                    return false;
+                }
+
+                read += chunk.Chunk.RowsRead;
+                emitted += outcome.Emitted;
+                return true;
             }
 
             Log.BackfillCompleted(logger, record.Id, schema.Key.ToString(), read, emitted);
@@ -162,7 +183,8 @@ internal sealed class BackfillRunner(
         await store.EndAsync(record.Id, "failed", message, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(BackfillChunk Chunk, ChunkOutcome Outcome)> RunChunkAsync(TableReader table, int tableIndex, bool lastTable, IReadOnlyList<string>? after, long sequence, CancellationToken cancellationToken)
+    /// <summary>Reads one chunk and commits its watermark; the task completes when the reader stored it.</summary>
+    private async Task<(BackfillChunk Chunk, Task<ChunkOutcome> Stored)> RunChunkAsync(string run, TableReader table, int tableIndex, bool lastTable, IReadOnlyList<string>? after, long sequence, CancellationToken cancellationToken)
     {
         await using var connection = await sourceDb.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
@@ -234,7 +256,7 @@ internal sealed class BackfillRunner(
 
         var tableDone = rows.Count < _chunkSize;
         var lastKey = rows.Count > 0 ? table.KeyColumns.Select(c => rows[^1][c]!).ToList() : (IReadOnlyList<string>)(after ?? []);
-        var chunk = new BackfillChunk(record.Id, tracker.Session, sequence, tableIndex, snapshot, lastKey, rows.Count, tableDone, tableDone && lastTable, objects);
+        var chunk = new BackfillChunk(record.Id, run, sequence, tableIndex, snapshot, lastKey, rows.Count, tableDone, tableDone && lastTable, objects);
 
         // Register before committing: the reader may store the chunk as soon as the commit is decoded.
         var stored = tracker.WhenStoredAsync(record.Id, sequence, cancellationToken);
@@ -245,7 +267,7 @@ internal sealed class BackfillRunner(
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (chunk, await stored.ConfigureAwait(false));
+        return (chunk, stored);
     }
 
     /// <summary>Waits until every transaction running now has finished (see the remarks on the class).</summary>

@@ -20,21 +20,27 @@ internal sealed record ChunkOutcome(int Emitted, string? Error);
 /// Entries outlive reader restarts (the reader replays from the stored position, and a replayed chunk must still see
 /// them); an entry is dropped once a stored chunk's snapshot saw its transaction as finished before its xmin, because
 /// every later snapshot sees it too. Chunk messages of an earlier engine run (another <see cref="Session"/>) are
-/// ignored: their watch state is gone, so the resumed backfill reads them again from the stored progress.
+/// ignored, and so are those of an earlier attempt of the same backfill in this run (see <see cref="Start"/>): their
+/// watch state is gone or had a gap, so the resumed backfill reads them again from the stored progress.
 /// </remarks>
 internal sealed class BackfillTracker
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<PublicSchemaKey, Watch> _watches = [];
-    private readonly Dictionary<long, PublicSchemaKey> _schemaOf = [];
+    private readonly Dictionary<long, (PublicSchemaKey Schema, string Run)> _schemaOf = [];
+    private readonly Dictionary<string, long> _failedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<(long Id, long Sequence), TaskCompletionSource<ChunkOutcome>> _waiters = [];
     private volatile int _watchCount;
 
-    /// <summary>Identifies this engine run in chunk messages.</summary>
+    /// <summary>Identifies this engine run (the prefix of run tokens).</summary>
     public string Session { get; } = Guid.NewGuid().ToString("N");
 
-    /// <summary>Starts recording live changes of <paramref name="schema"/> for backfill <paramref name="backfillId"/>.</summary>
-    public void Start(long backfillId, PublicSchemaModel schema)
+    /// <summary>
+    /// Starts recording live changes of <paramref name="schema"/> for backfill <paramref name="backfillId"/>. Returns the
+    /// run's token: only chunks carrying it are accepted, so chunks of an earlier attempt (whose watch had a gap) are
+    /// ignored and read again.
+    /// </summary>
+    public string Start(long backfillId, PublicSchemaModel schema)
     {
         if (schema.Keys.Count == 0)
         {
@@ -51,7 +57,9 @@ internal sealed class BackfillTracker
             }
 
             watch.Backfills.Add(backfillId);
-            _schemaOf[backfillId] = schema.Key;
+            var run = Session + "-" + Guid.NewGuid().ToString("N");
+            _schemaOf[backfillId] = (schema.Key, run);
+            return run;
         }
     }
 
@@ -117,18 +125,16 @@ internal sealed class BackfillTracker
     /// </summary>
     public (PublicSchemaKey Schema, IReadOnlyList<string> Objects)? Accept(BackfillChunk chunk)
     {
-        if (chunk.Session != Session)
-        {
-            return null;
-        }
-
         var snapshot = XidSnapshot.Parse(chunk.Snapshot);
         lock (_gate)
         {
-            if (!_schemaOf.TryGetValue(chunk.BackfillId, out var schema) || !_watches.TryGetValue(schema, out var watch))
+            if (!_schemaOf.TryGetValue(chunk.BackfillId, out var run) || run.Run != chunk.Session || !_watches.TryGetValue(run.Schema, out var watch)
+                || (_failedAt.TryGetValue(run.Run, out var failed) && chunk.Sequence > failed))
             {
                 return null;
             }
+
+            var schema = run.Schema;
 
             var kept = new List<string>(chunk.Objects.Count);
             foreach (var json in chunk.Objects)
@@ -143,6 +149,18 @@ internal sealed class BackfillTracker
             }
 
             return (schema, kept);
+        }
+    }
+
+    /// <summary>
+    /// A chunk failed (its objects do not match the contract): later chunks of the same run, already in the WAL, are
+    /// not stored. The failing chunk itself is accepted again if it is replayed, so its failure is stored.
+    /// </summary>
+    public void Fail(BackfillChunk chunk)
+    {
+        lock (_gate)
+        {
+            _failedAt[chunk.Session] = _failedAt.TryGetValue(chunk.Session, out var earlier) ? Math.Min(earlier, chunk.Sequence) : chunk.Sequence;
         }
     }
 

@@ -325,6 +325,7 @@ internal sealed class SourceTransformer : ICaptureHandler
                     _metrics.InvalidObjects.Add(1, new KeyValuePair<string, object?>("schema", schema.Key.ToString()));
                     error = $"Public schema {schema.Key}: an object read by the backfill does not match the contract ({errors}); the backfill stopped, live changes continue.";
                     events.Clear();
+                    Backfills.Fail(chunk);
                     break;
                 }
 

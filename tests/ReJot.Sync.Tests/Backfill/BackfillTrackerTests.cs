@@ -33,12 +33,12 @@ public sealed class BackfillTrackerTests
     {
         var tracker = new BackfillTracker();
         var schema = TestSchemas.AccountSchema();
-        tracker.Start(7, schema);
+        var run = tracker.Start(7, schema);
         tracker.Observe(TestSchemas.Account, """{"id":1,"name":"new","balance":1}""", 105); // committed after the snapshot
         tracker.Observe(TestSchemas.Account, """{"id":2}""", 99);                               // a delete the snapshot saw
         tracker.Observe(TestSchemas.Account, """{"id":3}""", 103);                              // a delete still running for the snapshot
 
-        var chunk = new BackfillChunk(7, tracker.Session, 1, 0, "100:104:103", ["4"], 4, false, false,
+        var chunk = new BackfillChunk(7, run, 1, 0, "100:104:103", ["4"], 4, false, false,
             ["""{"id":1,"name":"old","balance":0}""", """{"id":2,"name":"b","balance":0}""", """{"id":3,"name":"c","balance":0}""", """{"id":4,"name":"d","balance":0}"""]);
         var accepted = tracker.Accept(BackfillChunk.Parse(chunk.ToJson()));
         Assert.NotNull(accepted);
@@ -46,10 +46,15 @@ public sealed class BackfillTrackerTests
 
         // Another run's chunk, or a stopped backfill's, is ignored (it is read again from stored progress).
         Assert.Null(tracker.Accept(chunk with { Session = "other" }));
+        Assert.NotEqual(run, new BackfillTracker().Start(7, schema));
         tracker.Stored([(TestSchemas.Account, chunk, new ChunkOutcome(2, null))]);
         Assert.Equal(2, tracker.TrackedKeys(TestSchemas.Account)); // xid 99 is before xmin 100: forgotten
         tracker.Stop(7, TestSchemas.Account);
         Assert.Null(tracker.Accept(chunk));
+        var again = tracker.Start(7, schema);
+        Assert.NotEqual(run, again);
+        Assert.Null(tracker.Accept(chunk)); // an earlier attempt's chunk: its watch had a gap
+        tracker.Stop(7, TestSchemas.Account);
         Assert.False(tracker.Active);
     }
 
