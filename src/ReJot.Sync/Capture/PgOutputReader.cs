@@ -197,7 +197,13 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                             break;
 
                         case LogicalDecodingMessage decodingMessage:
-                            if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
+                            if (decodingMessage.Prefix == Backfill.BackfillChunk.Prefix && (decodingMessage.Flags & 1) != 0 && (current is not null || streamXid is not null))
+                            {
+                                // A backfill chunk (its high watermark): handled with its transaction, in commit order.
+                                using var text = new StreamReader(decodingMessage.Data, System.Text.Encoding.UTF8);
+                                Spool(current, streamXid).AddBackfillMessage(await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
+                            }
+                            else if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
                             {
                                 // Nothing in flight: everything before this point is handled, so the slot may advance.
                                 await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
