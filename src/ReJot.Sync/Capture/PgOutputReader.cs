@@ -101,12 +101,14 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                         case CommitMessage commit:
                             if (current is not null)
                             {
-                                await using (current.ConfigureAwait(false))
-                                {
-                                    await CompleteAsync(connection, current, (long)(ulong)commit.CommitLsn, (long)(ulong)commit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
-                                }
-
+                                // Owned by this block from here: the cleanup below must not dispose it a second time
+                                // (that would replace a handling error with "Cannot access a closed file").
+                                var completing = current;
                                 current = null;
+                                await using (completing.ConfigureAwait(false))
+                                {
+                                    await CompleteAsync(connection, completing, (long)(ulong)commit.CommitLsn, (long)(ulong)commit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+                                }
                             }
 
                             break;
