@@ -6,7 +6,7 @@ using ReJot.Benchmarks;
 
 // ReJot against native PostgreSQL logical replication, same machine, same run, same data (issue 7), plus the
 // cross-service delay over HTTP (issue 5). See README, "Benchmarks".
-//   dotnet run -c Release --project tests/ReJot.Benchmarks -- [--quick] [--scenarios bulk,backlog,latency,big,cross,compile]
+//   dotnet run -c Release --project tests/ReJot.Benchmarks -- [--quick] [--scenarios bulk,backlog,latency,big,cross,backfill,compile]
 //       [--out FILE.json] [--separate-sink] [--native-sync-commit] [--rows N]
 if (EngineProcess.IsChild(args))
 {
@@ -22,7 +22,7 @@ if (Value("--rows") is { } rowsOverride)
     sizes = sizes with { BulkRows = n, BigRows = n };
 }
 
-var all = new[] { "bulk", "backlog", "latency", "big", "cross", "compile" };
+var all = new[] { "bulk", "backlog", "latency", "big", "cross", "backfill", "compile" };
 var selected = Value("--scenarios")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
     ?? (quick ? all.Where(s => s != "compile").ToArray() : all);
 if (selected.Except(all).ToList() is { Count: > 0 } unknown)
@@ -78,6 +78,17 @@ await using (var harness = await Harness.StartAsync())
                 rows.Add(new Row("cross-service p50", "ms", cross.Extra!["p50"], nativeP50, Ratio(cross.Extra["p50"], nativeP50), "", null, cross.Verified,
                     "two engines, HTTP /read long-poll; native = latency scenario's native p50", cross, null));
                 rows.Add(new Row("cross-service p95", "ms", cross.Extra["p95"], nativeLatency?.Extra?["p95"], Ratio(cross.Extra["p95"], nativeLatency?.Extra?["p95"]), "", null, cross.Verified, "", null, null));
+                break;
+            case "backfill":
+                Measurement backfill;
+                await using (var r = await ReJotReplicator.CreateAsync(harness, "backfill", separateSink))
+                {
+                    backfill = await Scenarios.BackfillAsync(r, sizes);
+                }
+
+                Console.WriteLine("  ReJot:  " + backfill.Details);
+                rows.Add(new Row("backfill", "rows/s", backfill.Value, null, null, "", null, backfill.Verified,
+                    "existing rows published by a backfill while the engine runs (ReJot only; chunks of 1,000)", backfill, null));
                 break;
             case "compile":
                 rows.AddRange(await CompileAsync());

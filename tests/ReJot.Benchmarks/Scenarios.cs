@@ -4,11 +4,11 @@ using System.Globalization;
 namespace ReJot.Benchmarks;
 
 /// <summary>Sizes of one run (full, or --quick).</summary>
-internal sealed record BenchSizes(int BulkRows, int BulkTransactions, int BacklogTransactions, int BacklogRows, int Rate, int LatencySeconds, int BigRows, int CrossSeconds)
+internal sealed record BenchSizes(int BulkRows, int BulkTransactions, int BacklogTransactions, int BacklogRows, int Rate, int LatencySeconds, int BigRows, int CrossSeconds, int BackfillRows = 1_000_000)
 {
-    public static readonly BenchSizes Full = new(1_000_000, 10, 200_000, 10_000, 500, 30, 1_000_000, 30);
+    public static readonly BenchSizes Full = new(1_000_000, 10, 200_000, 10_000, 500, 30, 1_000_000, 30, 1_000_000);
 
-    public static readonly BenchSizes Quick = new(50_000, 10, 5_000, 1_000, 500, 3, 50_000, 3);
+    public static readonly BenchSizes Quick = new(50_000, 10, 5_000, 1_000, 500, 3, 50_000, 3, 50_000);
 }
 
 /// <summary>One measurement of one system (ReJot or native) in one scenario.</summary>
@@ -116,6 +116,38 @@ internal static class Scenarios
         return new Measurement(p99, verified,
             F($"{count:N0} txns at {achieved:N0} tx/s (target {sizes.Rate}); delay ms p50 {p50:F1} p95 {p95:F1} p99 {p99:F1} max {max:F1}; {Describe(expected, actual, verified)}"),
             memory(), new Dictionary<string, double> { ["p50"] = p50, ["p95"] = p95, ["p99"] = p99, ["max"] = max, ["achievedRate"] = achieved });
+    }
+
+    /// <summary>
+    /// backfill (ReJot only): rows already in the source and not in the sink; the running engine publishes them with a
+    /// backfill requested through the event store (as <c>rejot backfill</c> does) → rows/s from the request until the
+    /// sink has every row, plus the backfill's own stored rate.
+    /// </summary>
+    public static async Task<Measurement> BackfillAsync(ReJotReplicator r, BenchSizes sizes)
+    {
+        var rows = sizes.BackfillRows;
+        await Workloads.InsertRangeAsync(r.Source, 1, rows);
+        await Harness.ExecuteAsync(r.Source, "ANALYZE bench");
+        var clock = Stopwatch.StartNew();
+        await r.StartAsync(clock);
+        clock.Restart();
+        var store = new ReJot.Sync.Backfill.BackfillStore(r.Source);
+        var (record, _) = await store.RequestAsync(BenchModel.Key, null, "benchmark", CancellationToken.None);
+        var arrived = await Harness.WaitAsync(
+            async () => await Harness.ScalarAsync<long>(r.Sink, "SELECT count(*) FROM bench") >= rows,
+            async () => (await Harness.ScalarAsync<long>(r.Sink, "SELECT count(*) FROM bench")).ToString(CultureInfo.InvariantCulture),
+            Stall, TimeSpan.FromMilliseconds(100));
+        var elapsed = clock.Elapsed;
+        var done = await store.GetAsync(record.Id, CancellationToken.None);
+        await r.StopAsync();
+        var (verified, check) = await VerifyAsync(r, rows);
+        var stored = done is { StartedAt: { } started } && done.Status == "completed" && done.CompletedAt is { } completed
+            ? done.RowsRead / (completed - started).TotalSeconds
+            : double.NaN;
+        return new Measurement(rows / elapsed.TotalSeconds, arrived && verified && done?.Status == "completed",
+            F($"{rows:N0} existing rows: backfill {done?.Status} ({done?.RowsRead:N0} read, {done?.RowsEmitted:N0} events, ~{done?.RowsEstimated:N0} estimated) at {stored:N0} rows/s stored, sink complete at {elapsed.TotalSeconds:F1} s; {check}"),
+            r.PeakMemoryMiB,
+            new Dictionary<string, double> { ["storedRowsPerSecond"] = stored });
     }
 
     private static async Task<(bool Verified, string Text)> VerifyAsync(Replicator r, long expectedRows)

@@ -59,7 +59,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
         await server.StopAsync(immediate: false, CancellationToken.None);
     }
 
-    [Fact(Skip = "Open finding: a value past the first 300 characters (large text or bytea) differs in the sink; under investigation (issue 8)")]
+    [Fact]
     public async Task Nulls_unicode_large_text_json_numeric_precision_timestamps_arrays_and_bytea_round_trip_to_the_sink_exactly()
     {
         // Known limits (events are stored as jsonb): a json column comes out normalized (whitespace, key order,
@@ -74,8 +74,8 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
         // JSON arrays arrive as JSON text (documented): the consumer turns them into PostgreSQL arrays.
         const string Upsert = "INSERT INTO typed (id, t, big, j, js, n, np, f, ts, tl, d, ia, ta, b, u, flag, iv) VALUES "
             + "(:id, :t, :big, :j, :js, :n, :np, :f, :ts, :tl, :d, "
-            + "(SELECT coalesce(array_agg(e::int ORDER BY o), CASE WHEN :ia IS NOT NULL THEN '{}' END) FROM jsonb_array_elements_text(:ia::jsonb) WITH ORDINALITY AS x(e, o)), "
-            + "(SELECT coalesce(array_agg(e ORDER BY o), CASE WHEN :ta IS NOT NULL THEN '{}' END) FROM jsonb_array_elements_text(:ta::jsonb) WITH ORDINALITY AS x(e, o)), "
+            + "(SELECT coalesce(array_agg(e::int ORDER BY o), CASE WHEN :ia IS NOT NULL THEN '{}'::int[] END) FROM jsonb_array_elements_text(:ia::jsonb) WITH ORDINALITY AS x(e, o)), "
+            + "(SELECT coalesce(array_agg(e ORDER BY o), CASE WHEN :ta IS NOT NULL THEN '{}'::text[] END) FROM jsonb_array_elements_text(:ta::jsonb) WITH ORDINALITY AS x(e, o)), "
             + ":b, :u, :flag, :iv) "
             + "ON CONFLICT (id) DO UPDATE SET t = excluded.t, big = excluded.big, j = excluded.j, js = excluded.js, n = excluded.n, np = excluded.np, f = excluded.f, "
             + "ts = excluded.ts, tl = excluded.tl, d = excluded.d, ia = excluded.ia, ta = excluded.ta, b = excluded.b, u = excluded.u, flag = excluded.flag, iv = excluded.iv";
@@ -89,7 +89,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
             INSERT INTO typed (id) VALUES (1);
             INSERT INTO typed VALUES (2, E'Grüße 日本語 😀 e\u0301 "quoted" \'single\' back\\slash\ttab\nnewline', repeat('large ✓ ', 200000),
                 '{"nested": {"a": [1, 2.50, null, "x"], "big": 123456789012345678901234567890.123456789, "u": "ü\u00e9😀"}}',
-                '{"kept": "as written", "dup": 2}',
+                '{"dup": 2, "kept": "as written"}',
                 123456789012345678901234567890.123456789012345678901234567890, 12345678901234567890.123456789012345678,
                 1.7976931348623157e308, '2024-02-29 23:59:59.999999+05:45', '1999-12-31 23:59:59.123456', '0001-01-01',
                 ARRAY[1, NULL, -3], ARRAY['a,b', 'c"d', NULL, '{}', 'ü'], '\x00ff10deadbeef'::bytea || decode(repeat('00ff', 5000), 'hex'),
@@ -106,7 +106,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
                 var differences = new List<string>();
                 foreach (var column in Names.Split(", "))
                 {
-                    var query = $"SELECT id, left({column}::text, 300) FROM typed ORDER BY id";
+                    var query = $"SELECT id, length({column}::text), md5({column}::text), left({column}::text, 300), right({column}::text, 100) FROM typed ORDER BY id";
                     var (fromSink, fromSource) = (await Db.RowsAsync(sink, query, Ct), await Db.RowsAsync(source, query, Ct));
                     differences.AddRange(fromSink.Zip(fromSource).Where(p => p.First != p.Second).Select(p => $"{column}: sink {p.First} / source {p.Second}"));
                 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ReJot.Cli.Commands.Backfill;
 using ReJot.Cli.Commands.Collect;
 using ReJot.Cli.Commands.Manifest;
 using ReJot.Cli.Commands.Workspace;
@@ -18,6 +19,7 @@ internal static class RootCommandFactory
         root.Subcommands.Add(new ManifestCommandDefinition(context));
         root.Subcommands.Add(new WorkspaceCommandDefinition(context));
         root.Subcommands.Add(new CollectCommandDefinition(context));
+        root.Subcommands.Add(new BackfillCommandDefinition(context));
         return root;
     }
 }

@@ -111,12 +111,14 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                         case CommitMessage commit:
                             if (current is not null)
                             {
-                                await using (current.ConfigureAwait(false))
-                                {
-                                    await CompleteAsync(connection, current, (long)(ulong)commit.CommitLsn, (long)(ulong)commit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
-                                }
-
+                                // Owned by this block from here: the cleanup below must not dispose it a second time
+                                // (that would replace a handling error with "Cannot access a closed file").
+                                var completing = current;
                                 current = null;
+                                await using (completing.ConfigureAwait(false))
+                                {
+                                    await CompleteAsync(connection, completing, (long)(ulong)commit.CommitLsn, (long)(ulong)commit.TransactionEndLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+                                }
                             }
 
                             break;
@@ -205,7 +207,13 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                             break;
 
                         case LogicalDecodingMessage decodingMessage:
-                            if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
+                            if (decodingMessage.Prefix == Backfill.BackfillChunk.Prefix && (decodingMessage.Flags & 1) != 0 && (current is not null || streamXid is not null))
+                            {
+                                // A backfill chunk (its high watermark): handled with its transaction, in commit order.
+                                using var text = new StreamReader(decodingMessage.Data, System.Text.Encoding.UTF8);
+                                Spool(current, streamXid).AddBackfillMessage(await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false));
+                            }
+                            else if (decodingMessage.Prefix == HeartbeatPrefix && current is null && _streams.Count == 0)
                             {
                                 // Nothing in flight: everything before this point is handled, so the slot may advance.
                                 await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);

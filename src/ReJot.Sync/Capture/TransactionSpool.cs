@@ -53,6 +53,11 @@ internal sealed class TransactionSpool : IAsyncDisposable
         Write(_writer, change);
     }
 
+    /// <summary>Transactional logical decoding messages of this transaction with the backfill prefix (chunk watermarks; small, kept in memory).</summary>
+    public List<string>? BackfillMessages { get; private set; }
+
+    public void AddBackfillMessage(string content) => (BackfillMessages ??= []).Add(content);
+
     public void AbortSubtransaction(uint subXid) => (_abortedSubXids ??= []).Add(subXid);
 
     /// <summary>Replays the changes in order (once).</summary>

@@ -65,6 +65,9 @@ internal interface IEventStoreTransaction : IAsyncDisposable
     /// </summary>
     void StartTransaction(long commitLsn);
 
+    /// <summary>Records a backfill chunk's progress, written atomically with the events at commit.</summary>
+    void AddBackfillProgress(Backfill.BackfillProgressUpdate update);
+
     /// <summary>
     /// Stores the source position (the last started transaction and <paramref name="endLsn"/>) and commits the
     /// events atomically, then wakes waiting consumers.

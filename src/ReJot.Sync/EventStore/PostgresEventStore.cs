@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using ReJot.Sync.Backfill;
 
 namespace ReJot.Sync.EventStore;
 
@@ -34,6 +35,29 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
                 commit_lsn bigint NOT NULL,
                 end_lsn bigint NOT NULL,
                 updated_at timestamptz NOT NULL DEFAULT now());
+            """),
+        new(2, "backfills", """
+            CREATE TABLE rejot_events.backfills (
+                id bigserial PRIMARY KEY,
+                manifest_slug text NOT NULL,
+                schema_name text NOT NULL,
+                schema_major integer NOT NULL,
+                filter text,
+                status text NOT NULL CHECK (status IN ('requested', 'running', 'completed', 'failed', 'cancelled')),
+                table_index integer NOT NULL DEFAULT 0,
+                last_key text[],
+                rows_read bigint NOT NULL DEFAULT 0,
+                rows_emitted bigint NOT NULL DEFAULT 0,
+                rows_estimated bigint NOT NULL DEFAULT 0,
+                chunks bigint NOT NULL DEFAULT 0,
+                error text,
+                requested_by text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                started_at timestamptz,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                completed_at timestamptz);
+            CREATE UNIQUE INDEX backfills_one_active ON rejot_events.backfills (manifest_slug, schema_name, schema_major)
+                WHERE status IN ('requested', 'running');
             """),
     ];
 
@@ -240,6 +264,7 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         : IEventStoreTransaction
     {
         private readonly Dictionary<PublicSchemaKey, int> _nextIndex = [];
+        private readonly List<BackfillProgressUpdate> _backfills = [];
         private long _commitLsn = firstCommitLsn;
         private NpgsqlBinaryImporter? _importer;
         private bool _completed;
@@ -287,6 +312,8 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
             }
         }
 
+        public void AddBackfillProgress(BackfillProgressUpdate update) => _backfills.Add(update);
+
         public async Task CommitAsync(long endLsn, CancellationToken cancellationToken)
         {
             if (_importer is not null)
@@ -294,6 +321,13 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
                 await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 await _importer.DisposeAsync().ConfigureAwait(false);
                 _importer = null;
+            }
+
+            foreach (var update in _backfills)
+            {
+                await using var command = new NpgsqlCommand(BackfillProgressUpdate.Sql, connection, transaction);
+                update.AddParameters(command);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await using (var command = new NpgsqlCommand(

@@ -58,4 +58,25 @@ internal static partial class Log
 
     [LoggerMessage(1204, LogLevel.Debug, "Consumer {Consumer}: committed {Events} event(s) up to {Cursor}")]
     public static partial void ConsumerCommitted(ILogger logger, string consumer, int events, string cursor);
+
+    [LoggerMessage(1300, LogLevel.Information, "Backfill {Id} of {Schema}: running from table {Table} after key {Key} (about {Estimated} row(s) in total)")]
+    public static partial void BackfillRunning(ILogger logger, long id, string schema, string table, string key, long estimated);
+
+    [LoggerMessage(1301, LogLevel.Information, "Backfill {Id} of {Schema}: waiting for {Count} transaction(s) that were running at its start to finish")]
+    public static partial void BackfillWaiting(ILogger logger, long id, string schema, int count);
+
+    [LoggerMessage(1302, LogLevel.Information, "Backfill {Id} of {Schema} completed: {Rows} row(s) read, {Events} event(s) stored")]
+    public static partial void BackfillCompleted(ILogger logger, long id, string schema, long rows, long events);
+
+    [LoggerMessage(1303, LogLevel.Error, "Backfill {Id} of {Schema} failed: {Message}")]
+    public static partial void BackfillFailed(ILogger logger, long id, string schema, string message);
+
+    [LoggerMessage(1304, LogLevel.Warning, "Source {DataStore}: ignored an unreadable backfill message in transaction {TransactionId}: {Message}")]
+    public static partial void BackfillMessageIgnored(ILogger logger, string dataStore, string transactionId, string message);
+
+    [LoggerMessage(1305, LogLevel.Information, "Backfill {Id} of {Schema} requested ({Reason})")]
+    public static partial void BackfillRequested(ILogger logger, long id, string schema, string reason);
+
+    [LoggerMessage(1306, LogLevel.Warning, "Backfill {Id} of {Schema} interrupted (retrying in {Delay}): {Message}")]
+    public static partial void BackfillRetrying(ILogger logger, long id, string schema, TimeSpan delay, string message);
 }

@@ -72,6 +72,17 @@ public sealed class ReJotSyncOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Rows a backfill reads per chunk (one source transaction and one watermark each).</summary>
+    [Range(1, 100_000)]
+    public int BackfillChunkSize { get; set; } = 1000;
+
+    /// <summary>Pause between two chunks of a backfill, so it cannot starve the source database (default none).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan BackfillChunkDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Whether public schemas that have no events and were never backfilled are backfilled at start.</summary>
+    public InitialBackfillMode InitialBackfill { get; set; } = InitialBackfillMode.None;
+
     /// <summary>Source lag after which the health check reports Degraded.</summary>
     public TimeSpan UnhealthySourceSilence { get; set; } = TimeSpan.FromMinutes(2);
 }
@@ -84,4 +95,14 @@ public sealed class DataStoreOptions
 
     /// <summary>The publication name (default <c>rejot_&lt;slug&gt;</c>).</summary>
     public string? PublicationName { get; set; }
+}
+
+/// <summary>What the engine backfills by itself at start.</summary>
+public enum InitialBackfillMode
+{
+    /// <summary>Nothing: backfills are started through <see cref="IReJotBackfills"/> or <c>rejot backfill</c>.</summary>
+    None,
+
+    /// <summary>Every public schema read by this engine that has no events and no backfill yet (a new contract) is backfilled once.</summary>
+    NewSchemas,
 }

@@ -19,7 +19,7 @@ public interface IReJotSyncStatus
 internal sealed record ManifestRegistration(IReadOnlyList<ManifestDocument> Manifests);
 
 /// <summary>Owns the engine inside a host: builds the model from manifests and configuration, starts and stops it.</summary>
-internal sealed class ReJotSyncRuntime : IReJotSyncStatus, Http.ISyncHttpBackend, IAsyncDisposable
+internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IReJotBackfills, Http.ISyncHttpBackend, IAsyncDisposable
 {
     private int _disposed;
 
@@ -155,6 +155,27 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, Http.ISyncHttpBackend
         => Task.FromResult<IReadOnlyList<Http.ConsumerCursor>>(GetStatus().Consumers
             .Select(c => new Http.ConsumerCursor(new PublicSchemaKey(c.SourceManifestSlug, c.PublicSchemaName, c.PublicSchemaMajor), c.CursorLsn == 0 ? null : c.CursorLsn))
             .ToList());
+
+    async Task<BackfillInfo> IReJotBackfills.StartAsync(string publicSchema, string? filter, CancellationToken cancellationToken)
+    {
+        var backfills = Backfills();
+        var key = Backfill.BackfillCoordinator.Resolve(backfills.Schemas, publicSchema);
+        var (record, _) = await backfills.RequestAsync(key, filter, "hosting API", cancellationToken).ConfigureAwait(false);
+        return BackfillInfo.From(record);
+    }
+
+    async Task<BackfillInfo?> IReJotBackfills.GetAsync(long id, CancellationToken cancellationToken)
+        => await Backfills().Store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } record ? BackfillInfo.From(record) : null;
+
+    async Task<IReadOnlyList<BackfillInfo>> IReJotBackfills.ListAsync(CancellationToken cancellationToken)
+        => (await Backfills().Store.ListAsync(cancellationToken).ConfigureAwait(false)).Select(BackfillInfo.From).ToList();
+
+    Task<bool> IReJotBackfills.CancelAsync(long id, CancellationToken cancellationToken)
+        => Backfills().CancelAsync(id, cancellationToken);
+
+    private Backfill.BackfillCoordinator Backfills()
+        => _engine?.Backfills ?? throw new InvalidOperationException(
+            _options.Value.Standby ? "This instance is a standby: backfills run on the active instance." : "The ReJot sync engine has not started yet; wait for the host to start.");
 
     public SyncStatusSnapshot GetStatus() => _engine?.GetStatus() ?? new SyncStatusSnapshot(SyncState.Initial, [], []);
 

@@ -42,6 +42,7 @@ public static class ReJotSyncServiceCollectionExtensions
         services.TryAddSingleton(sp => new SyncMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<ReJotSyncRuntime>();
         services.TryAddSingleton<IReJotSyncStatus>(sp => sp.GetRequiredService<ReJotSyncRuntime>());
+        services.TryAddSingleton<IReJotBackfills>(sp => sp.GetRequiredService<ReJotSyncRuntime>());
         services.TryAddSingleton<ReJot.Sync.Http.ISyncHttpBackend>(sp => sp.GetRequiredService<ReJotSyncRuntime>());
         ReJot.Sync.Http.SyncHttpServiceCollectionExtensions.AddReJotSyncHttp(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReJotSyncHostedService>());

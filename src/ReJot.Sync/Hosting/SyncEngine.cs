@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ReJot.Sync.Apply;
+using ReJot.Sync.Backfill;
 using ReJot.Sync.Capture;
 using ReJot.Sync.EventStore;
 using ReJot.Sync.Model;
@@ -29,6 +30,7 @@ internal sealed class SyncEngine : IAsyncDisposable
     private readonly List<Task> _tasks = [];
     private readonly CancellationTokenSource _stop = new();
     private PostgresEventStore? _store;
+    private BackfillCoordinator? _backfills;
     private volatile SyncState _state = SyncState.Initial;
 
     public SyncEngine(SyncModel model, ReJotSyncOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, SyncMetrics metrics, IRemoteEventSourceFactory? remote = null)
@@ -63,6 +65,9 @@ internal sealed class SyncEngine : IAsyncDisposable
     public IEventStore EventStore => _store ?? throw new InvalidOperationException("The engine has not started.");
 
     public SyncState State => _state;
+
+    /// <summary>Backfills of this engine's public schemas (available after <see cref="StartAsync"/>; null on a standby).</summary>
+    public BackfillCoordinator? Backfills => _backfills;
 
     public SyncStatusSnapshot GetStatus()
         => new(_state, _sources.Select(s => s.Snapshot()).ToList(), _consumers.Select(c => c.Snapshot()).ToList());
@@ -105,6 +110,7 @@ internal sealed class SyncEngine : IAsyncDisposable
         // Build everything before starting anything, so configuration errors surface before work begins.
         var runners = new List<Func<CancellationToken, Task>>();
         var prepared = new List<Task>();
+        var backfillable = new Dictionary<PublicSchemaKey, (SourceTransformer, NpgsqlDataSource)>();
         for (var i = 0; i < _model.Sources.Count; i++)
         {
             var source = _model.Sources[i];
@@ -116,7 +122,14 @@ internal sealed class SyncEngine : IAsyncDisposable
             var runner = new SourceRunner(source, _model.GetConnectionString(source.Slug), db, _store, transformer, status, _options, _metrics, logger, _timeProvider);
             runners.Add(runner.RunAsync);
             prepared.Add(runner.FirstPreparation);
+            foreach (var key in transformer.Schemas.Keys)
+            {
+                backfillable[key] = (transformer, db);
+            }
         }
+
+        _backfills = new BackfillCoordinator(DataSource(eventStoreSlug), _store, backfillable, _options, _loggerFactory.CreateLogger("ReJot.Sync.Backfill"), _timeProvider);
+        runners.Add(_backfills.RunAsync);
 
         var localSchemas = _model.PublicSchemas.Select(p => p.Key).ToHashSet();
         for (var i = 0; i < _model.Consumers.Count; i++)
@@ -189,6 +202,11 @@ internal sealed class SyncEngine : IAsyncDisposable
         }
 
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_backfills is not null)
+        {
+            await _backfills.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_store is not null)
         {
             await _store.DisposeAsync().ConfigureAwait(false);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using ReJot.Sync.Backfill;
 using ReJot.Sync.Capture;
 using ReJot.Sync.EventStore;
 using ReJot.Sync.Hosting;
@@ -43,6 +44,8 @@ internal sealed class SourceTransformer : ICaptureHandler
     private readonly Dictionary<TableName, List<PublicSchemaModel>> _schemasByTable = [];
     private readonly Dictionary<(TransformationModel, uint, int), CompiledTransformation> _compiled = [];
     private readonly Dictionary<uint, string> _typeNames = [];
+    private readonly Dictionary<PublicSchemaKey, PublicSchemaModel> _schemas = [];
+    private readonly List<(PublicSchemaKey Schema, BackfillChunk Chunk, ChunkOutcome Outcome)> _groupChunks = [];
     private IEventStoreTransaction? _group;
     private long _groupLastCommitLsn;
     private long _groupEndLsn;
@@ -86,6 +89,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         _visibilityTimeout = visibilityTimeout;
         foreach (var schema in schemas)
         {
+            _schemas[schema.Key] = schema;
             foreach (var t in schema.Transformations)
             {
                 var key = (t.Table, t.Operation);
@@ -129,6 +133,12 @@ internal sealed class SourceTransformer : ICaptureHandler
             }
         }
     }
+
+    /// <summary>The live side of backfills of this source's public schemas (watermarks, superseded rows).</summary>
+    public BackfillTracker Backfills { get; } = new();
+
+    /// <summary>The public schemas of this source.</summary>
+    public IReadOnlyDictionary<PublicSchemaKey, PublicSchemaModel> Schemas => _schemas;
 
     /// <summary>The tables this source's public schemas read changes from.</summary>
     public IReadOnlyCollection<TableName> Tables => _schemasByTable.Keys;
@@ -188,14 +198,19 @@ internal sealed class SourceTransformer : ICaptureHandler
                 }
             }
 
+            if (started && chunk.Count > 0)
+            {
+                await _group!.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (changes.BackfillMessages is { } messages)
+            {
+                started = await HandleBackfillChunksAsync(messages, commitLsn, started, cancellationToken).ConfigureAwait(false);
+            }
+
             if (!started)
             {
                 return;
-            }
-
-            if (chunk.Count > 0)
-            {
-                await _group!.AppendAsync(await TransformAsync(chunk, commitLsn, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             _groupLastCommitLsn = commitLsn;
@@ -231,6 +246,10 @@ internal sealed class SourceTransformer : ICaptureHandler
                 _metrics.Transactions.Add(PendingTransactions, tag);
                 _metrics.Events.Add(group.Count, tag);
                 Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(_groupLastCommitLsn), group.Count);
+                if (_groupChunks.Count > 0)
+                {
+                    Backfills.Stored(_groupChunks);
+                }
             }
         }
         finally
@@ -245,6 +264,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         var group = _group;
         _group = null;
         PendingTransactions = 0;
+        _groupChunks.Clear();
         if (group is not null)
         {
             await group.DisposeAsync().ConfigureAwait(false);
@@ -261,6 +281,63 @@ internal sealed class SourceTransformer : ICaptureHandler
         {
             _group.StartTransaction(commitLsn);
         }
+    }
+
+    /// <summary>
+    /// Stores the chunks of a backfill whose high watermark this source transaction is: the chunk's objects minus those
+    /// whose key a live change superseded (<see cref="BackfillTracker"/>), as insert events at this commit position,
+    /// with the backfill's progress in the same store transaction. An object that does not match the contract fails
+    /// the backfill, not the source.
+    /// </summary>
+    private async Task<bool> HandleBackfillChunksAsync(List<string> messages, long commitLsn, bool started, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages)
+        {
+            BackfillChunk chunk;
+            try
+            {
+                chunk = BackfillChunk.Parse(message);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                Log.BackfillMessageIgnored(_logger, _source.Slug, TransactionIds.Format(commitLsn), e.Message);
+                continue;
+            }
+
+            if (Backfills.Accept(chunk) is not var (schemaKey, objects) || !_schemas.TryGetValue(schemaKey, out var schema))
+            {
+                // A chunk of an earlier run or of a stopped backfill: its progress was not stored, it is read again.
+                continue;
+            }
+
+            if (!started)
+            {
+                await StartAsync(commitLsn, cancellationToken).ConfigureAwait(false);
+                started = true;
+            }
+
+            var events = new List<NewEvent>(objects.Count);
+            string? error = null;
+            foreach (var json in objects)
+            {
+                if (_validator.Validate(schema.Key, json) is { } errors)
+                {
+                    _metrics.InvalidObjects.Add(1, new KeyValuePair<string, object?>("schema", schema.Key.ToString()));
+                    error = $"Public schema {schema.Key}: an object read by the backfill does not match the contract ({errors}); the backfill stopped, live changes continue.";
+                    events.Clear();
+                    Backfills.Fail(chunk);
+                    break;
+                }
+
+                events.Add(new NewEvent(schema.Key, schema.Minor, EventOperation.Insert, json));
+            }
+
+            await _group!.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+            _group.AddBackfillProgress(new BackfillProgressUpdate(chunk.BackfillId, chunk.TableIndex, chunk.LastKey, chunk.RowsRead, events.Count, chunk.TableDone, chunk.Completed, error));
+            _groupChunks.Add((schemaKey, chunk, new ChunkOutcome(events.Count, error)));
+        }
+
+        return started;
     }
 
     private sealed record PlanItem(PublicSchemaModel Schema, EventOperation Operation, TableName Table, CompiledTransformation? Command, string? DirectJson);
@@ -437,6 +514,10 @@ internal sealed class SourceTransformer : ICaptureHandler
         }
 
         events.Add(new NewEvent(item.Schema.Key, item.Schema.Minor, item.Operation, json));
+        if (Backfills.Active)
+        {
+            Backfills.Observe(item.Schema.Key, json, _xid);
+        }
     }
 
     private string ProjectKeys(PlanItem item, string json, long commitLsn)

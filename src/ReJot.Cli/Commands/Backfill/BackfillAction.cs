@@ -1,0 +1,197 @@
+using System.Globalization;
+using Npgsql;
+using ReJot.Manifest;
+using ReJot.Sync.Backfill;
+using ReJot.Sync.Hosting;
+using ReJot.Sync.Model;
+
+namespace ReJot.Cli.Commands.Backfill;
+
+/// <summary>
+/// Requests a backfill by writing it to the event store's <c>rejot_events.backfills</c> table (with a NOTIFY), where the
+/// running sync engine picks it up, and follows its stored progress. The engine must do the reading: dropping rows
+/// that live changes superseded needs the changes its replication slot decodes, and only one reader may hold the slot.
+/// </summary>
+internal sealed class BackfillAction(CliContext context)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    public async Task<int> RunAsync(BackfillSettings settings, CancellationToken cancellationToken)
+    {
+        var manifests = new List<ManifestDocument>();
+        foreach (var argument in settings.Manifests)
+        {
+            var path = context.ResolvePath(argument);
+            if (!File.Exists(path))
+            {
+                throw new CliException($"Manifest '{argument}' not found (looked for {path}). Pass --manifest <path>.");
+            }
+
+            var workspace = await ManifestWorkspace.LoadAsync(path, cancellationToken).ConfigureAwait(false);
+            manifests.AddRange(workspace.Manifests.Select(m => m.Manifest));
+        }
+
+        SyncModel model;
+        PublicSchemaModel schema;
+        try
+        {
+            model = SyncModelBuilder.Build(manifests, new ReJotSyncOptions { UseGeneratedManifests = false },
+                slug => context.GetEnvironmentVariable($"ConnectionStrings__{slug}"), context.GetEnvironmentVariable);
+            var key = BackfillCoordinator.Resolve(model.PublicSchemas, settings.PublicSchema);
+            schema = model.PublicSchemas.First(p => p.Key == key);
+            if (settings.Filter is { } filter && BackfillRunner.ValidateFilter(filter) is { } problem)
+            {
+                throw new CliException($"--filter is not a usable SQL condition: {problem}");
+            }
+        }
+        catch (SyncConfigurationException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        var eventStoreSlug = model.EventStoreSlug ?? schema.SourceSlug;
+        string connectionString;
+        try
+        {
+            connectionString = model.GetConnectionString(eventStoreSlug);
+        }
+        catch (SyncConfigurationException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var store = new BackfillStore(dataSource);
+        BackfillRecord record;
+        bool created;
+        try
+        {
+            (record, created) = await store.RequestAsync(schema.Key, string.IsNullOrWhiteSpace(settings.Filter) ? null : settings.Filter,
+                $"rejot backfill ({Environment.UserName}@{Environment.MachineName})", cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState is "42P01" or "3F000")
+        {
+            throw new CliException($"The event store '{eventStoreSlug}' has no backfills table yet: start the sync engine (rejot manifest sync) once so it migrates the store, then run this again.");
+        }
+        catch (NpgsqlException e)
+        {
+            throw new CliException($"Cannot reach the event store '{eventStoreSlug}': {e.Message}");
+        }
+
+        var name = $"{schema.Key.ManifestSlug}/{schema.Key.Name}@{schema.Key.Major}";
+        await context.Output.WriteLineAsync(created
+            ? $"Backfill {record.Id} of {name} requested{(record.Filter is null ? string.Empty : $" (filter: {record.Filter})")}."
+            : $"Backfill {record.Id} of {name} is already {record.Status}; following it.").ConfigureAwait(false);
+        if (settings.NoWait)
+        {
+            return ExitCodes.Success;
+        }
+
+        var progress = new ProgressWriter(context.Output, interactive: ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected);
+        var requestedSince = DateTimeOffset.UtcNow;
+        var hinted = false;
+        try
+        {
+            while (true)
+            {
+                var current = await store.GetAsync(record.Id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new CliException($"Backfill {record.Id} disappeared from the event store.");
+                var info = BackfillInfo.From(current);
+                switch (info.State)
+                {
+                    case BackfillState.Completed:
+                        await progress.FinishAsync(info).ConfigureAwait(false);
+                        await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                            $"Backfill {info.Id} completed: {info.RowsRead:N0} row(s) read, {info.EventsStored:N0} event(s) stored{(info.RowsPerSecond is { } rate ? $", {rate:N0} rows/s" : string.Empty)}.")).ConfigureAwait(false);
+                        return ExitCodes.Success;
+                    case BackfillState.Failed or BackfillState.Cancelled:
+                        await progress.FinishAsync(info).ConfigureAwait(false);
+                        throw new CliException($"Backfill {info.Id} {info.State.ToString().ToLowerInvariant()}{(info.Error is null ? "." : $": {info.Error}")}");
+                    case BackfillState.Requested when !hinted && DateTimeOffset.UtcNow - requestedSince > TimeSpan.FromSeconds(10):
+                        hinted = true;
+                        await progress.LineAsync($"Waiting for a running sync engine that reads {name} to pick it up (rejot manifest sync, or a host with AddReJotSync).").ConfigureAwait(false);
+                        break;
+                    case BackfillState.Running:
+                        await progress.UpdateAsync(info).ConfigureAwait(false);
+                        break;
+                }
+
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await progress.LineAsync($"Stopped following; backfill {record.Id} continues in the sync engine.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+    }
+
+    /// <summary>A redrawn progress bar on a terminal; otherwise a plain line when progress changed, at most every 5 seconds.</summary>
+    private sealed class ProgressWriter(TextWriter output, bool interactive)
+    {
+        private long _lastRows = -1;
+        private DateTimeOffset _lastLine;
+        private bool _barShown;
+
+        public async Task UpdateAsync(BackfillInfo info)
+        {
+            if (info.RowsRead == _lastRows)
+            {
+                return;
+            }
+
+            if (interactive)
+            {
+                _lastRows = info.RowsRead;
+                await output.WriteAsync("\r" + Bar(info)).ConfigureAwait(false);
+                _barShown = true;
+            }
+            else if (DateTimeOffset.UtcNow - _lastLine >= TimeSpan.FromSeconds(5))
+            {
+                _lastRows = info.RowsRead;
+                _lastLine = DateTimeOffset.UtcNow;
+                await output.WriteLineAsync(Text(info)).ConfigureAwait(false);
+            }
+        }
+
+        public async Task FinishAsync(BackfillInfo info)
+        {
+            if (interactive && _barShown)
+            {
+                await output.WriteLineAsync("\r" + Bar(info)).ConfigureAwait(false);
+                _barShown = false;
+            }
+        }
+
+        public async Task LineAsync(string line)
+        {
+            if (_barShown)
+            {
+                await output.WriteLineAsync().ConfigureAwait(false);
+                _barShown = false;
+            }
+
+            await output.WriteLineAsync(line).ConfigureAwait(false);
+        }
+
+        internal static string Text(BackfillInfo info)
+            => string.Create(CultureInfo.InvariantCulture,
+                $"backfill {info.Id}: {info.RowsRead:N0} / ~{Math.Max(info.EstimatedRows, info.RowsRead):N0} rows ({Percent(info):0}%){Rate(info)}");
+
+        private static string Bar(BackfillInfo info)
+        {
+            const int Width = 30;
+            var filled = (int)Math.Round(Percent(info) / 100 * Width);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"[{new string('#', filled)}{new string('.', Width - filled)}] {Percent(info),3:0}% {info.RowsRead:N0} / ~{Math.Max(info.EstimatedRows, info.RowsRead):N0} rows{Rate(info)}   ");
+        }
+
+        private static double Percent(BackfillInfo info)
+            => info.State == BackfillState.Completed ? 100 : info.EstimatedRows <= 0 ? 0 : Math.Min(99, 100.0 * info.RowsRead / info.EstimatedRows);
+
+        private static string Rate(BackfillInfo info)
+            => info.RowsPerSecond is { } rate
+                ? string.Create(CultureInfo.InvariantCulture, $", {rate:N0} rows/s{(info.EstimatedRemaining is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : string.Empty)}")
+                : string.Empty;
+    }
+}
