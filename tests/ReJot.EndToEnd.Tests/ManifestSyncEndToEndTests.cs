@@ -130,6 +130,78 @@ public sealed class ManifestSyncEndToEndTests(PostgresFixture postgres) : IDispo
     }
 
     [Fact]
+    public async Task Rejot_backfill_asks_the_running_sync_to_publish_existing_rows_and_reports_completion()
+    {
+        var source = await postgres.CreateDatabaseAsync("e2e_backfill_accounts");
+        var destination = await postgres.CreateDatabaseAsync("e2e_backfill_orders");
+        await ExecuteAsync(source, "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, email text); INSERT INTO accounts SELECT i, 'existing ' || i, NULL FROM generate_series(1, 2500) AS i");
+        await ExecuteAsync(destination, "CREATE TABLE order_accounts (id bigint PRIMARY KEY, name text NOT NULL)");
+        var slot = $"rejot_e2e_bf_{Environment.ProcessId}";
+        File.WriteAllText(Path.Combine(_directory, "rejot-manifest.json"), $$$"""
+            {
+              "slug": "accounts-service",
+              "manifestVersion": 0,
+              "connections": [{{{Connection("accounts", source)}}}, {{{Connection("orders", destination)}}}],
+              "dataStores": [
+                {"connectionSlug": "accounts", "config": {"connectionType": "postgres", "slotName": "{{{slot}}}", "publicationName": "rejot_e2e_bf"}},
+                {"connectionSlug": "orders"}
+              ],
+              "eventStores": [{"connectionSlug": "accounts"}]
+            }
+            """);
+        Directory.CreateDirectory(Path.Combine(_directory, "src"));
+        File.WriteAllText(Path.Combine(_directory, "src", "Account.cs"), Contract);
+        var collect = await RunToEndAsync("collect", "src", "--write");
+        Assert.True(collect.ExitCode == 0, $"collect failed: {collect.Output}");
+
+        // Without a migrated event store there is nothing to ask: a clear error.
+        var early = await RunToEndAsync("backfill", "account");
+        Assert.Equal(1, early.ExitCode);
+        Assert.Contains("start the sync engine", early.Output, StringComparison.Ordinal);
+
+        using var sync = Start("manifest", "sync", "rejot-manifest.json", "--api-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var output = new StringBuilder();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        sync.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("ReJot sync running", StringComparison.Ordinal) == true)
+            {
+                running.TrySetResult();
+            }
+        };
+        sync.BeginOutputReadLine();
+        try
+        {
+            await Task.WhenAny(running.Task, sync.WaitForExitAsync(Ct)).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            Assert.True(running.Task.IsCompleted, $"manifest sync did not start:\n{Snapshot(output)}");
+
+            var backfill = await RunToEndAsync("backfill", "account", "--filter", "id <= 2000");
+            Assert.True(backfill.ExitCode == 0, $"backfill failed:\n{backfill.Output}\n{Snapshot(output)}");
+            Assert.Contains("completed: 2,000 row(s) read, 2,000 event(s) stored", backfill.Output, StringComparison.Ordinal);
+            await WaitAsync(async () => await CountAsync(destination, "SELECT count(*) FROM order_accounts") == 2000, "backfilled rows", output);
+
+            var unknown = await RunToEndAsync("backfill", "nope");
+            Assert.Equal(1, unknown.ExitCode);
+            Assert.Contains("No public schema 'nope'", unknown.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!sync.HasExited)
+            {
+                sync.Kill(entireProcessTree: true);
+                await sync.WaitForExitAsync(CancellationToken.None);
+            }
+
+            await ExecuteAsync(source, $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{slot}'");
+        }
+    }
+
+    [Fact]
     public async Task Manifest_sync_with_an_invalid_manifest_says_why_and_exits_1()
     {
         File.WriteAllText(Path.Combine(_directory, "rejot-manifest.json"), """

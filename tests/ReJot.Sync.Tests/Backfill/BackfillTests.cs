@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ReJot.Sync.Backfill;
 using ReJot.Sync.Hosting;
 using ReJot.Sync.Model;
@@ -206,5 +209,66 @@ public sealed class BackfillTests(PostgresFixture postgres)
         await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM order_accounts") == 301, "the live row");
         Assert.Single(await engine.Backfills!.Store.ListAsync(Ct));
         Assert.Equal(300, await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM applied WHERE op = 'upsert' AND id <= 300"));
+    }
+
+    [Fact]
+    public async Task The_hosting_api_starts_a_backfill_reports_its_progress_and_refuses_before_the_engine_started()
+    {
+        await using var h = await SyncHarness.CreateAsync(postgres, "backfill_hosting", SourceDdl, DestinationDdl);
+        await h.ExecuteAsync(h.Source, "INSERT INTO accounts SELECT i, 'row ' || i, i FROM generate_series(1, 700) AS i");
+        var directory = Directory.CreateTempSubdirectory("rejot-backfill-").FullName;
+        try
+        {
+            var manifest = Path.Combine(directory, "rejot-manifest.json");
+            File.WriteAllText(manifest, """
+                {"slug": "accounts-service", "manifestVersion": 0,
+                 "publicSchemas": [{"name": "account", "source": {"dataStoreSlug": "source"}, "version": {"major": 1, "minor": 0}, "keys": ["id"],
+                   "outputSchema": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}, "required": ["id", "name"]},
+                   "config": {"publicSchemaType": "postgres", "transformations": [
+                     {"operation": "insert", "table": "accounts", "sql": "SELECT id, name FROM accounts WHERE id = :id"},
+                     {"operation": "update", "table": "accounts", "sql": "SELECT id, name FROM accounts WHERE id = :id"}]}}],
+                 "consumerSchemas": [{"name": "into-orders", "sourceManifestSlug": "accounts-service", "publicSchema": {"name": "account", "majorVersion": 1},
+                   "config": {"consumerSchemaType": "postgres", "destinationDataStoreSlug": "destination",
+                     "sql": "INSERT INTO order_accounts (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name",
+                     "deleteSql": "DELETE FROM order_accounts WHERE id = :id"}}]}
+                """);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:source"] = h.SourceConnectionString,
+                ["ConnectionStrings:destination"] = h.DestinationConnectionString,
+                ["ReJot:ManifestPaths:0"] = manifest,
+                ["ReJot:UseGeneratedManifests"] = "false",
+                ["ReJot:DataStores:source:SlotName"] = h.SlotName,
+                ["ReJot:BackfillChunkSize"] = "100",
+            });
+            builder.Services.AddReJotSync();
+            using var host = builder.Build();
+            var backfills = host.Services.GetRequiredService<IReJotBackfills>();
+            var early = await Assert.ThrowsAsync<InvalidOperationException>(() => backfills.StartAsync("account", cancellationToken: Ct));
+            Assert.Contains("has not started", early.Message, StringComparison.Ordinal);
+
+            await host.StartAsync(Ct);
+            await host.Services.GetRequiredService<ReJotSyncRuntime>().WhenStartedAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            var unknown = await Assert.ThrowsAsync<SyncConfigurationException>(() => backfills.StartAsync("nope", cancellationToken: Ct));
+            Assert.Contains("accounts-service/account@1", unknown.Message, StringComparison.Ordinal);
+
+            var started = await backfills.StartAsync("accounts-service/account@1", cancellationToken: Ct);
+            Assert.Equal(started.Id, (await backfills.StartAsync("account", cancellationToken: Ct)).Id); // one active per schema
+            BackfillInfo? info = null;
+            await Eventually.WaitAsync(async () => (info = await backfills.GetAsync(started.Id, Ct))?.State == BackfillState.Completed, "the backfill to complete");
+            Assert.Equal(700, info!.RowsRead);
+            Assert.Equal(700, info.EventsStored);
+            Assert.True(info.RowsPerSecond > 0);
+            Assert.Null(info.EstimatedRemaining);
+            Assert.Contains(await backfills.ListAsync(Ct), b => b.Id == started.Id);
+            await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM order_accounts") == 700, "the rows through the hosted engine");
+            Assert.False(await backfills.CancelAsync(started.Id, Ct));
+            await host.StopAsync(Ct);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
