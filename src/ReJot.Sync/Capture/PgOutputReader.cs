@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql.Replication;
 using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
@@ -40,7 +41,15 @@ internal interface ICaptureHandler
 /// </summary>
 internal sealed class PgOutputReader(string connectionString, SourceDataStore source, int spoolMaxInMemory, ICaptureHandler handler, int maxGroup = 1000)
 {
+    /// <summary>
+    /// The longest a handled transaction waits in an open group for more WAL: under a steady stream more WAL is
+    /// nearly always waiting, and without an age cap a group would only close at <c>maxGroup</c> transactions,
+    /// holding its first transaction back from consumers for seconds.
+    /// </summary>
+    internal static readonly TimeSpan MaxGroupAge = TimeSpan.FromMilliseconds(20);
+
     private long? _pendingAck;
+    private long _groupStarted;
 
     internal const string HeartbeatPrefix = "rejot_heartbeat";
 
@@ -75,9 +84,10 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                 while (true)
                 {
                     var next = messages.MoveNextAsync();
-                    if (_pendingAck is not null && (!next.IsCompleted || handler.PendingTransactions >= maxGroup))
+                    if (_pendingAck is not null
+                        && (!next.IsCompleted || handler.PendingTransactions >= maxGroup || Stopwatch.GetElapsedTime(_groupStarted) >= MaxGroupAge))
                     {
-                        // Nothing more waiting (or the group is big enough): commit the group, then acknowledge it.
+                        // Nothing more waiting (or the group is big or old enough): commit the group, then acknowledge it.
                         await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
                     }
 
@@ -257,6 +267,11 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
         }
 
         // Acknowledged only after the group containing it is committed (see FlushAndAcknowledgeAsync).
+        if (_pendingAck is null)
+        {
+            _groupStarted = Stopwatch.GetTimestamp();
+        }
+
         _pendingAck = endLsn;
         _ = connection;
     }
