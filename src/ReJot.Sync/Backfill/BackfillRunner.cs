@@ -85,6 +85,9 @@ internal sealed class BackfillRunner(
             long sequence = 0;
             long read = record.RowsRead;
             long emitted = record.RowsEmitted;
+            var estimated = estimate >= 0 ? estimate : record.RowsEstimated;
+            var lastReport = timeProvider.GetTimestamp();
+            var readAtReport = read;
             while (tableIndex < tables.Count)
             {
                 var table = descriptions[tableIndex];
@@ -100,6 +103,12 @@ internal sealed class BackfillRunner(
 
                     read += chunk.RowsRead;
                     emitted += outcome.Emitted;
+                    if (timeProvider.GetElapsedTime(lastReport) is { TotalSeconds: >= 10 } sinceReport)
+                    {
+                        Log.BackfillProgress(logger, record.Id, schema.Key.ToString(), read, Math.Max(estimated, read), emitted, (long)((read - readAtReport) / sinceReport.TotalSeconds));
+                        lastReport = timeProvider.GetTimestamp();
+                        readAtReport = read;
+                    }
                     if (chunk.TableDone)
                     {
                         break;

@@ -79,4 +79,7 @@ internal static partial class Log
 
     [LoggerMessage(1306, LogLevel.Warning, "Backfill {Id} of {Schema} interrupted (retrying in {Delay}): {Message}")]
     public static partial void BackfillRetrying(ILogger logger, long id, string schema, TimeSpan delay, string message);
+
+    [LoggerMessage(1307, LogLevel.Information, "Backfill {Id} of {Schema}: {Rows} of about {Estimated} row(s) read, {Events} event(s) stored, {Rate} rows/s")]
+    public static partial void BackfillProgress(ILogger logger, long id, string schema, long rows, long estimated, long events, long rate);
 }
