@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(1203, LogLevel.Warning, "Consumer {Consumer} has no deleteSql: delete events of {Schema} are not applied")]
     public static partial void ConsumerIgnoresDeletes(ILogger logger, string consumer, string schema);
 
+    [LoggerMessage(1205, LogLevel.Warning, "Consumer {Consumer} reads {Schema} from the local event store because {Reason}; if another sync service publishes manifest '{Manifest}', configure a resolver for it (ReJot:Resolver; env: REJOT_SYNC_SERVICE_<slug>=host:port; static: ReJot:Resolvers:<slug>)")]
+    public static partial void ConsumerReadsLocalStore(ILogger logger, string consumer, string schema, string reason, string manifest);
+
     [LoggerMessage(1204, LogLevel.Debug, "Consumer {Consumer}: committed {Events} event(s) up to {Cursor}")]
     public static partial void ConsumerCommitted(ILogger logger, string consumer, int events, string cursor);
 

@@ -135,9 +135,28 @@ internal sealed class SyncEngine : IAsyncDisposable
         for (var i = 0; i < _model.Consumers.Count; i++)
         {
             var consumer = _model.Consumers[i];
-            IEventSource source = localSchemas.Contains(consumer.Source) ? _store : _remote?.TryCreate(consumer.Source) ?? _store;
+            var applyLogger = _loggerFactory.CreateLogger("ReJot.Sync.Apply");
+            IEventSource source;
+            if (localSchemas.Contains(consumer.Source))
+            {
+                source = _store;
+            }
+            else if (_remote?.TryCreate(consumer.Source) is { } remote)
+            {
+                source = remote;
+            }
+            else
+            {
+                // Legitimate when another engine writes into the same event store; otherwise the consumer would
+                // wait for events that never come, so say so loudly, with the fix.
+                source = _store;
+                Log.ConsumerReadsLocalStore(applyLogger, consumer.DisplayName, consumer.Source.ToString(),
+                    _remote is null ? "no remote reader is configured (AddReJotSyncHttp)" : "the resolver does not know that manifest's sync service",
+                    consumer.Source.ManifestSlug);
+            }
+
             var pump = new ConsumerPump(consumer, source, DataSource(consumer.DestinationSlug), _options, _consumers[i], _metrics,
-                _loggerFactory.CreateLogger("ReJot.Sync.Apply"), _timeProvider);
+                applyLogger, _timeProvider);
             runners.Add(pump.RunAsync);
         }
 
