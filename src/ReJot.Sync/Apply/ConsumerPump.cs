@@ -79,10 +79,11 @@ internal sealed class ConsumerPump
             }
             catch (Exception e)
             {
-                var attempt = _status.SetFault(Failures.Describe(e), position);
+                var reason = Failures.Describe(e);
+                var attempt = _status.SetFault(reason, position);
                 var delay = Capture.Backoff.Delay(attempt, _options.RetryInitialDelay, _options.RetryMaxDelay);
                 _metrics.Failures.Add(1, _tag);
-                Log.ConsumerFaulted(_logger, _consumer.DisplayName, position ?? "?", attempt, delay, Failures.Describe(e), Failures.ForLog(e));
+                Log.ConsumerFaulted(_logger, _consumer.DisplayName, position ?? "?", attempt, delay, reason, Failures.ForLog(e));
                 try
                 {
                     await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);

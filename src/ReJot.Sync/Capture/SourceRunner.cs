@@ -68,10 +68,11 @@ internal sealed class SourceRunner(
             {
                 attempt++;
                 var delay = Backoff.Delay(attempt, options.RetryInitialDelay, options.RetryMaxDelay);
-                status.SetError(Failures.Describe(e));
+                var reason = Failures.Describe(e);
+                status.SetError(reason);
                 _prepared.TrySetResult();
                 metrics.Failures.Add(1, new KeyValuePair<string, object?>("data_store", source.Slug));
-                Log.SourceFailed(logger, source.Slug, attempt, delay, Failures.Describe(e), Failures.ForLog(e));
+                Log.SourceFailed(logger, source.Slug, attempt, delay, reason, Failures.ForLog(e));
                 try
                 {
                     await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);

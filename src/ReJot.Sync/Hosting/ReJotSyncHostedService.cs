@@ -44,8 +44,9 @@ internal sealed class ReJotSyncHostedService(
                 // A database that is down or still starting: keep the process up, say why in health and logs, retry.
                 attempt++;
                 var delay = Capture.Backoff.Delay(attempt, options.Value.RetryInitialDelay, options.Value.RetryMaxDelay);
-                runtime.ReportStartFailure($"{Failures.Describe(e)} (attempt {attempt}, retrying in {delay})");
-                Log.CannotStartYet(logger, attempt, delay, Failures.Describe(e));
+                var reason = Failures.Describe(e);
+                runtime.ReportStartFailure($"{reason} (attempt {attempt}, retrying in {delay})");
+                Log.CannotStartYet(logger, attempt, delay, reason);
                 try
                 {
                     await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);

@@ -52,6 +52,7 @@ internal sealed class SourceTransformer : ICaptureHandler
 
     // The source transaction being transformed, and whether queries are known to see it.
     private uint _xid;
+    private long _commitLsn;
     private bool _xidVisible;
 
     /// <summary>
@@ -172,6 +173,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         activity?.SetTag("rejot.transaction_id", TransactionIds.Format(commitLsn));
         var started = false;
         _xid = changes.Xid;
+        _commitLsn = commitLsn;
         _xidVisible = false;
         var chunk = new List<CapturedChange>(Math.Min(_chunkSize, 1024));
         try
@@ -353,23 +355,23 @@ internal sealed class SourceTransformer : ICaptureHandler
             switch (change.Kind)
             {
                 case ChangeKind.Insert:
-                    await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, commitLsn, cancellationToken).ConfigureAwait(false);
+                    await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
                     break;
                 case ChangeKind.Update:
                     if (KeyChanged(change))
                     {
                         // A key change is, for consumers, the old object going away and the new one appearing.
-                        await AddDeleteAsync(connection, batch, plan, change, change.Old!, commitLsn, cancellationToken).ConfigureAwait(false);
-                        await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, commitLsn, cancellationToken).ConfigureAwait(false);
+                        await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
+                        await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {
-                        await AddAsync(connection, batch, plan, change, TransformOperation.Update, EventOperation.Update, change.New!, commitLsn, cancellationToken).ConfigureAwait(false);
+                        await AddAsync(connection, batch, plan, change, TransformOperation.Update, EventOperation.Update, change.New!, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
                 case ChangeKind.Delete:
-                    await AddDeleteAsync(connection, batch, plan, change, change.Old!, commitLsn, cancellationToken).ConfigureAwait(false);
+                    await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
@@ -385,7 +387,7 @@ internal sealed class SourceTransformer : ICaptureHandler
             return events;
         }
 
-        await using var reader = await ExecuteWhenVisibleAsync(batch, commitLsn, cancellationToken).ConfigureAwait(false);
+        await using var reader = await ExecuteWhenVisibleAsync(batch, cancellationToken).ConfigureAwait(false);
         var first = true;
         foreach (var item in plan)
         {
@@ -417,7 +419,7 @@ internal sealed class SourceTransformer : ICaptureHandler
     /// Runs the batch; the first time in a source transaction, with the visibility check in front (no extra round
     /// trip), again until the check passes. Returns the reader at the first transformation's result.
     /// </summary>
-    private async Task<NpgsqlDataReader> ExecuteWhenVisibleAsync(NpgsqlBatch batch, long commitLsn, CancellationToken cancellationToken)
+    private async Task<NpgsqlDataReader> ExecuteWhenVisibleAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
         if (_xidVisible)
         {
@@ -446,7 +448,7 @@ internal sealed class SourceTransformer : ICaptureHandler
 
             // Results computed before the transaction was visible may miss its rows: run the batch again.
             await reader.DisposeAsync().ConfigureAwait(false);
-            await WaitForVisibilityAsync(attempt, waited, commitLsn, cancellationToken).ConfigureAwait(false);
+            await WaitForVisibilityAsync(attempt, waited, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -461,36 +463,22 @@ internal sealed class SourceTransformer : ICaptureHandler
         => await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(0);
 
     /// <summary>Waits until the current source transaction is visible to new snapshots (before reading rows outside the batch).</summary>
-    private async Task EnsureVisibleAsync(NpgsqlConnection connection, long commitLsn, CancellationToken cancellationToken)
+    private async Task EnsureVisibleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (_xidVisible)
+        if (!_xidVisible)
         {
-            return;
-        }
-
-        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { VisibilityCheck() } };
-        var waited = Stopwatch.StartNew();
-        for (var attempt = 1; ; attempt++)
-        {
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (await IsVisibleAsync(reader, cancellationToken).ConfigureAwait(false))
-                {
-                    _xidVisible = true;
-                    return;
-                }
-            }
-
-            await WaitForVisibilityAsync(attempt, waited, commitLsn, cancellationToken).ConfigureAwait(false);
+            // An empty batch: just the check, with the same wait-and-retry as a batch of transformations.
+            await using var batch = new NpgsqlBatch(connection);
+            await using var reader = await ExecuteWhenVisibleAsync(batch, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task WaitForVisibilityAsync(int attempt, Stopwatch waited, long commitLsn, CancellationToken cancellationToken)
+    private async Task WaitForVisibilityAsync(int attempt, Stopwatch waited, CancellationToken cancellationToken)
     {
         if (waited.Elapsed >= _visibilityTimeout)
         {
             throw new TransactionNotVisibleException(string.Create(CultureInfo.InvariantCulture,
-                $"Source transaction {TransactionIds.Format(commitLsn)} (xid {_xid}) of {_source.Slug} is committed in the WAL but not visible to queries after {_visibilityTimeout.TotalSeconds:0.###} s: ")
+                $"Source transaction {TransactionIds.Format(_commitLsn)} (xid {_xid}) of {_source.Slug} is committed in the WAL but not visible to queries after {_visibilityTimeout.TotalSeconds:0.###} s: ")
                 + "its session has not finished committing (typically it waits for a synchronous standby; check synchronous_standby_names). Nothing was stored; the source retries.");
         }
 
@@ -552,7 +540,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         return change.Old is not null && change.Relation.ReplicaIdentity != 'f';
     }
 
-    private async Task AddAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, TransformOperation operation, EventOperation eventOperation, RowImage row, long commitLsn, CancellationToken cancellationToken)
+    private async Task AddAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, TransformOperation operation, EventOperation eventOperation, RowImage row, CancellationToken cancellationToken)
     {
         if (!_matches.TryGetValue((change.Relation.Table, operation), out var matches))
         {
@@ -565,7 +553,7 @@ internal sealed class SourceTransformer : ICaptureHandler
             var command = new NpgsqlBatchCommand(compiled.Sql);
             foreach (var column in compiled.ParameterColumns)
             {
-                var value = await ValueAsync(connection, change, row, column, commitLsn, cancellationToken).ConfigureAwait(false);
+                var value = await ValueAsync(connection, change, row, column, cancellationToken).ConfigureAwait(false);
                 command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Unknown, Value = (object?)value ?? DBNull.Value });
             }
 
@@ -574,9 +562,9 @@ internal sealed class SourceTransformer : ICaptureHandler
         }
     }
 
-    private async Task AddDeleteAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, RowImage old, long commitLsn, CancellationToken cancellationToken)
+    private async Task AddDeleteAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, RowImage old, CancellationToken cancellationToken)
     {
-        await AddAsync(connection, batch, plan, change, TransformOperation.Delete, EventOperation.Delete, old, commitLsn, cancellationToken).ConfigureAwait(false);
+        await AddAsync(connection, batch, plan, change, TransformOperation.Delete, EventOperation.Delete, old, cancellationToken).ConfigureAwait(false);
         if (!_implicitDeletes.TryGetValue(change.Relation.Table, out var schemas))
         {
             return;
@@ -633,7 +621,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         };
     }
 
-    private async Task<string?> ValueAsync(NpgsqlConnection connection, CapturedChange change, RowImage row, int column, long commitLsn, CancellationToken cancellationToken)
+    private async Task<string?> ValueAsync(NpgsqlConnection connection, CapturedChange change, RowImage row, int column, CancellationToken cancellationToken)
     {
         if (!row.IsUnchangedToast(column))
         {
@@ -645,7 +633,7 @@ internal sealed class SourceTransformer : ICaptureHandler
             return old.Values[column];
         }
 
-        await EnsureVisibleAsync(connection, commitLsn, cancellationToken).ConfigureAwait(false);
+        await EnsureVisibleAsync(connection, cancellationToken).ConfigureAwait(false);
 
         // An unchanged TOASTed value is not in the WAL: read the current one by the replica identity key.
         var keys = change.Relation.Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey && !row.IsUnchangedToast(x.i)).ToList();
