@@ -229,6 +229,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
                 ["source"] = new JsonObject { ["dataStoreSlug"] = "app" },
                 ["outputSchema"] = JsonNode.Parse($$"""{"type":"object","properties":{{{properties}}},"$schema":"http://json-schema.org/draft-07/schema#"}"""),
                 ["version"] = new JsonObject { ["major"] = 1, ["minor"] = 0 },
+                ["keys"] = new JsonArray("id"),
                 ["config"] = new JsonObject
                 {
                     ["publicSchemaType"] = "postgres",

@@ -70,6 +70,17 @@ public static class ReJotSyncEndpoints
             {
                 writer.WriteStartObject();
                 writer.WriteString("state", backend.State);
+                if (backend.Problems is { Count: > 0 } problems)
+                {
+                    writer.WriteStartArray("problems");
+                    foreach (var problem in problems)
+                    {
+                        writer.WriteStringValue(problem);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
                 writer.WriteEndObject();
             });
         });
