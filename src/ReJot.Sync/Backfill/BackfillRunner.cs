@@ -247,7 +247,7 @@ internal sealed class BackfillRunner(
 
         var tableDone = rows.Count < _chunkSize;
         var lastKey = rows.Count > 0 ? table.KeyColumns.Select(c => rows[^1][c]!).ToList() : (IReadOnlyList<string>)(after ?? []);
-        var chunk = new BackfillChunk(record.Id, run, sequence, tableIndex, snapshot, lastKey, rows.Count, tableDone, tableDone && lastTable, objects);
+        var chunk = new BackfillChunk(record.Id, run, sequence, tableIndex, snapshot, lastKey, rows.Count, tableDone, tableDone && lastTable, objects, record.ForConsumer);
 
         // Register before committing: the reader may store the chunk as soon as the commit is decoded.
         var stored = tracker.WhenStoredAsync(record.Id, sequence, cancellationToken);

@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(1205, LogLevel.Warning, "Consumer {Consumer} reads {Schema} from the local event store because {Reason}; if another sync service publishes manifest '{Manifest}', configure a resolver for it (ReJot:Resolver; env: REJOT_SYNC_SERVICE_<slug>=host:port; static: ReJot:Resolvers:<slug>)")]
     public static partial void ConsumerReadsLocalStore(ILogger logger, string consumer, string schema, string reason, string manifest);
 
+    [LoggerMessage(1210, LogLevel.Information, "Consumer {Consumer} starts at the end of {Schema} (after transaction {Cursor}): earlier events are not applied (ReJot:Consumers:<name>:StartFrom = End)")]
+    public static partial void ConsumerStartsAtEnd(ILogger logger, string consumer, string schema, string cursor);
+
     [LoggerMessage(1204, LogLevel.Debug, "Consumer {Consumer}: committed {Events} event(s) up to {Cursor}")]
     public static partial void ConsumerCommitted(ILogger logger, string consumer, int events, string cursor);
 
@@ -83,8 +86,8 @@ internal static partial class Log
     [LoggerMessage(1304, LogLevel.Warning, "Source {DataStore}: ignored an unreadable backfill message in transaction {TransactionId}: {Message}")]
     public static partial void BackfillMessageIgnored(ILogger logger, string dataStore, string transactionId, string message);
 
-    [LoggerMessage(1305, LogLevel.Information, "Backfill {Id} of {Schema} requested ({Reason})")]
-    public static partial void BackfillRequested(ILogger logger, long id, string schema, string reason);
+    [LoggerMessage(1305, LogLevel.Information, "Backfill {Id} of {Schema} for {Consumer} requested ({Reason})")]
+    public static partial void BackfillRequested(ILogger logger, long id, string schema, string consumer, string reason);
 
     [LoggerMessage(1306, LogLevel.Warning, "Backfill {Id} of {Schema} interrupted (retrying in {Delay}): {Message}")]
     public static partial void BackfillRetrying(ILogger logger, long id, string schema, TimeSpan delay, string message);

@@ -156,11 +156,18 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IReJotBackfills, Http
             .Select(c => new Http.ConsumerCursor(new PublicSchemaKey(c.SourceManifestSlug, c.PublicSchemaName, c.PublicSchemaMajor), c.CursorLsn == 0 ? null : c.CursorLsn))
             .ToList());
 
-    async Task<BackfillInfo> IReJotBackfills.StartAsync(string publicSchema, string? filter, CancellationToken cancellationToken)
+    Task<BackfillInfo> IReJotBackfills.StartAsync(string publicSchema, string? filter, CancellationToken cancellationToken)
+        => ((IReJotBackfills)this).StartAsync(publicSchema, new BackfillRequest { Filter = filter }, cancellationToken);
+
+    async Task<BackfillInfo> IReJotBackfills.StartAsync(string publicSchema, BackfillRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var backfills = Backfills();
         var key = Backfill.BackfillCoordinator.Resolve(backfills.Schemas, publicSchema);
-        var (record, _) = await backfills.RequestAsync(key, filter, "hosting API", cancellationToken).ConfigureAwait(false);
+        var consumer = request.ForConsumer is { } target
+            ? Backfill.BackfillCoordinator.ResolveConsumer(_engine!.Model.Consumers, key, target, request.RemoteConsumer)
+            : null;
+        var (record, _) = await backfills.RequestAsync(key, request.Filter, consumer, "hosting API", cancellationToken).ConfigureAwait(false);
         return BackfillInfo.From(record);
     }
 

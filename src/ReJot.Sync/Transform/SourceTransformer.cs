@@ -348,7 +348,7 @@ internal sealed class SourceTransformer : ICaptureHandler
                     break;
                 }
 
-                events.Add(new NewEvent(schema.Key, schema.Minor, EventOperation.Insert, json));
+                events.Add(new NewEvent(schema.Key, schema.Minor, EventOperation.Insert, json) { Consumer = chunk.ForConsumer });
             }
 
             await _group!.AppendAsync(events, cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,7 @@ internal sealed class BackfillAction(CliContext context)
 
         SyncModel model;
         PublicSchemaModel schema;
+        string? forConsumer = null;
         try
         {
             model = SyncModelBuilder.Build(manifests, new ReJotSyncOptions { UseGeneratedManifests = false },
@@ -42,6 +43,15 @@ internal sealed class BackfillAction(CliContext context)
             if (settings.Filter is { } filter && BackfillRunner.ValidateFilter(filter) is { } problem)
             {
                 throw new CliException($"--filter is not a usable SQL condition: {problem}");
+            }
+
+            if (settings.ForConsumer is { } consumer)
+            {
+                forConsumer = BackfillCoordinator.ResolveConsumer(model.Consumers, key, consumer, settings.RemoteConsumer);
+            }
+            else if (settings.RemoteConsumer)
+            {
+                throw new CliException("--remote-consumer goes with --for-consumer <manifest-slug/consumer-name>.");
             }
         }
         catch (SyncConfigurationException e)
@@ -66,7 +76,7 @@ internal sealed class BackfillAction(CliContext context)
         bool created;
         try
         {
-            (record, created) = await store.RequestAsync(schema.Key, string.IsNullOrWhiteSpace(settings.Filter) ? null : settings.Filter,
+            (record, created) = await store.RequestAsync(schema.Key, string.IsNullOrWhiteSpace(settings.Filter) ? null : settings.Filter, forConsumer,
                 $"rejot backfill ({Environment.UserName}@{Environment.MachineName})", cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState is "42P01" or "3F000")
@@ -78,7 +88,7 @@ internal sealed class BackfillAction(CliContext context)
             throw new CliException($"Cannot reach the event store '{eventStoreSlug}': {e.Message}");
         }
 
-        var name = $"{schema.Key.ManifestSlug}/{schema.Key.Name}@{schema.Key.Major}";
+        var name = $"{schema.Key.ManifestSlug}/{schema.Key.Name}@{schema.Key.Major}{(forConsumer is null ? string.Empty : $" for {forConsumer} only")}";
         await context.Output.WriteLineAsync(created
             ? $"Backfill {record.Id} of {name} requested{(record.Filter is null ? string.Empty : $" (filter: {record.Filter})")}."
             : $"Backfill {record.Id} of {name} is already {record.Status}; following it.").ConfigureAwait(false);
