@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(1107, LogLevel.Error, "Public schema {Schema}: object from {Table} at {TransactionId} does not match the contract: {Errors}")]
     public static partial void InvalidObject(ILogger logger, string schema, string table, string transactionId, string errors);
 
+    [LoggerMessage(1108, LogLevel.Information, "Public schema {Schema}: the {Operation} transformation of {Table} is a projection of the changed row: evaluated from the WAL row, without a query")]
+    public static partial void TransformationFromRow(ILogger logger, string schema, string operation, string table);
+
+    [LoggerMessage(1109, LogLevel.Information, "Public schema {Schema}: the {Operation} transformation of {Table} runs as a query against the source: {Reason}")]
+    public static partial void TransformationQueried(ILogger logger, string schema, string operation, string table, string reason);
+
     [LoggerMessage(1200, LogLevel.Information, "Consumer {Consumer}: applying {Schema} into {Destination} after {Cursor}")]
     public static partial void ConsumerStarting(ILogger logger, string consumer, string schema, string destination, string cursor);
 
