@@ -20,6 +20,7 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
     private readonly IEventStore _events;
     private readonly IReadOnlyDictionary<PublicSchemaKey, (SourceTransformer Transformer, NpgsqlDataSource SourceDb)> _schemas;
     private readonly ReJotSyncOptions _options;
+    private readonly SyncMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
@@ -30,9 +31,11 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
         IEventStore events,
         IReadOnlyDictionary<PublicSchemaKey, (SourceTransformer Transformer, NpgsqlDataSource SourceDb)> schemas,
         ReJotSyncOptions options,
+        SyncMetrics metrics,
         ILogger logger,
         TimeProvider timeProvider)
     {
+        _metrics = metrics;
         _store = new BackfillStore(eventStoreDb);
         _notifications = new EventStoreNotifications(eventStoreDb, BackfillStore.NotifyChannel, timeProvider);
         _events = events;
@@ -174,6 +177,8 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
     {
         var (transformer, sourceDb) = _schemas[record.Schema];
         var schema = transformer.Schemas[record.Schema];
+        var tag = new KeyValuePair<string, object?>("schema", record.Schema.ToString());
+        _metrics.BackfillsRunning.Add(1, tag);
         try
         {
             for (var attempt = 1; !stop.IsCancellationRequested; attempt++)
@@ -187,7 +192,7 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
                         return;
                     }
 
-                    await new BackfillRunner(current, schema, sourceDb, transformer.Backfills, _store, _options, _logger, _timeProvider)
+                    await new BackfillRunner(current, schema, sourceDb, transformer.Backfills, _store, _options, _metrics, _logger, _timeProvider)
                         .RunAsync(stop.Token).ConfigureAwait(false);
                     return;
                 }
@@ -222,6 +227,7 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
         }
         finally
         {
+            _metrics.BackfillsRunning.Add(-1, tag);
             lock (_gate)
             {
                 _running.Remove(record.Id);

@@ -40,6 +40,7 @@ internal sealed class BackfillRunner(
     BackfillTracker tracker,
     BackfillStore store,
     ReJotSyncOptions options,
+    SyncMetrics metrics,
     ILogger logger,
     TimeProvider timeProvider)
 {
@@ -103,6 +104,9 @@ internal sealed class BackfillRunner(
 
                     read += chunk.RowsRead;
                     emitted += outcome.Emitted;
+                    var tag = new KeyValuePair<string, object?>("schema", schema.Key.ToString());
+                    metrics.BackfillRowsRead.Add(chunk.RowsRead, tag);
+                    metrics.BackfillEvents.Add(outcome.Emitted, tag);
                     if (timeProvider.GetElapsedTime(lastReport) is { TotalSeconds: >= 10 } sinceReport)
                     {
                         Log.BackfillProgress(logger, record.Id, schema.Key.ToString(), read, Math.Max(estimated, read), emitted, (long)((read - readAtReport) / sinceReport.TotalSeconds));

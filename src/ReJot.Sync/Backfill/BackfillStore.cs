@@ -126,6 +126,20 @@ internal sealed class BackfillStore(NpgsqlDataSource eventStore)
         return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Backfills that are requested or running, and the last ones that ended within a day (at most 20 in all), oldest first.</summary>
+    public async Task<IReadOnlyList<BackfillRecord>> RecentAsync(CancellationToken cancellationToken)
+    {
+        await using var command = eventStore.CreateCommand(
+            $"""
+            SELECT * FROM (
+                SELECT {Columns} FROM rejot_events.backfills
+                WHERE status IN ('requested', 'running') OR completed_at > now() - interval '1 day'
+                ORDER BY status IN ('requested', 'running') DESC, id DESC LIMIT 20) b
+            ORDER BY id
+            """);
+        return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Backfills that are requested or running (to start or resume).</summary>
     public async Task<IReadOnlyList<BackfillRecord>> ActiveAsync(CancellationToken cancellationToken)
     {

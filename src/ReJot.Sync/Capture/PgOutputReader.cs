@@ -22,6 +22,12 @@ internal interface ICaptureHandler
     /// <summary>A message arrived (for liveness and lag).</summary>
     void OnProgress(long walEnd);
 
+    /// <summary>
+    /// A new reader run starts (relation shapes follow again): the replication session's settings that shape the
+    /// text form of values, or null when they could not be read.
+    /// </summary>
+    void OnStreamStarted(Transform.OutputSettings? settings);
+
     /// <summary>Handled transactions not yet durable (grouped into one store transaction).</summary>
     int PendingTransactions { get; }
 
@@ -108,6 +114,7 @@ internal sealed class PgOutputReader(
         await using var connection = new LogicalReplicationConnection(connectionString);
         connection.WalReceiverStatusInterval = TimeSpan.FromSeconds(5);
         await connection.Open(cancellationToken).ConfigureAwait(false);
+        handler.OnStreamStarted(await ReadSettingsAsync(connection, cancellationToken).ConfigureAwait(false));
         var slot = new PgOutputReplicationSlot(source.SlotName);
         var options = new PgOutputReplicationOptions(
             source.PublicationName,
@@ -399,6 +406,23 @@ internal sealed class PgOutputReader(
         _relations[relation.RelationId] = info;
         _relationVersions[(info.Id, info.Version)] = info;
         return info;
+    }
+
+    /// <summary>The walsender's settings that change the text of timestamps and floats (SHOW, before streaming).</summary>
+    private static async Task<Transform.OutputSettings?> ReadSettingsAsync(LogicalReplicationConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new Transform.OutputSettings(
+                await connection.Show("TimeZone", cancellationToken).ConfigureAwait(false),
+                await connection.Show("DateStyle", cancellationToken).ConfigureAwait(false),
+                await connection.Show("extra_float_digits", cancellationToken).ConfigureAwait(false));
+        }
+        catch (Npgsql.PostgresException)
+        {
+            // Not known: the types they affect are queried, not rendered from the WAL.
+            return null;
+        }
     }
 
     private static async Task<RowImage> ReadRowAsync(ReplicationTuple tuple, CancellationToken cancellationToken)

@@ -44,10 +44,16 @@ internal static partial class Log
     [LoggerMessage(1107, LogLevel.Error, "Public schema {Schema}: object from {Table} at {TransactionId} does not match the contract: {Errors}")]
     public static partial void InvalidObject(ILogger logger, string schema, string table, string transactionId, string errors);
 
-    [LoggerMessage(1108, LogLevel.Critical, "Source {DataStore} stopped: changes were lost and an operator must decide (retrying in {Delay}): {Message}")]
+    [LoggerMessage(1108, LogLevel.Information, "Public schema {Schema}: the {Operation} transformation of {Table} is a projection of the changed row: evaluated from the WAL row, without a query")]
+    public static partial void TransformationFromRow(ILogger logger, string schema, string operation, string table);
+
+    [LoggerMessage(1109, LogLevel.Information, "Public schema {Schema}: the {Operation} transformation of {Table} runs as a query against the source: {Reason}")]
+    public static partial void TransformationQueried(ILogger logger, string schema, string operation, string table, string reason);
+
+    [LoggerMessage(1110, LogLevel.Critical, "Source {DataStore} stopped: changes were lost and an operator must decide (retrying in {Delay}): {Message}")]
     public static partial void ChangesLost(ILogger logger, string dataStore, TimeSpan delay, string message);
 
-    [LoggerMessage(1109, LogLevel.Warning, "Source {DataStore}: publication {Publication} did not cover {Tables} (a new transformation table, or removed behind ReJot's back); changes to it made before now are not events: backfill {Schemas} if consumers need them")]
+    [LoggerMessage(1111, LogLevel.Warning, "Source {DataStore}: publication {Publication} did not cover {Tables} (a new transformation table, or removed behind ReJot's back); changes to it made before now are not events: backfill {Schemas} if consumers need them")]
     public static partial void PublicationExtended(ILogger logger, string dataStore, string publication, string tables, string schemas);
 
     [LoggerMessage(1200, LogLevel.Information, "Consumer {Consumer}: applying {Schema} into {Destination} after {Cursor}")]

@@ -176,6 +176,11 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IReJotBackfills, Http
         return BackfillInfo.From(record);
     }
 
+    async Task<IReadOnlyList<BackfillInfo>> Http.ISyncHttpBackend.GetRecentBackfillsAsync(CancellationToken cancellationToken)
+        => _engine?.Backfills is { } backfills
+            ? (await backfills.Store.RecentAsync(cancellationToken).ConfigureAwait(false)).Select(BackfillInfo.From).ToList()
+            : [];
+
     async Task<BackfillInfo?> IReJotBackfills.GetAsync(long id, CancellationToken cancellationToken)
         => await Backfills().Store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } record ? BackfillInfo.From(record) : null;
 

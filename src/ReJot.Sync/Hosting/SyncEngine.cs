@@ -128,7 +128,7 @@ internal sealed class SyncEngine : IAsyncDisposable
             }
         }
 
-        _backfills = new BackfillCoordinator(DataSource(eventStoreSlug), _store, backfillable, _options, _loggerFactory.CreateLogger("ReJot.Sync.Backfill"), _timeProvider);
+        _backfills = new BackfillCoordinator(DataSource(eventStoreSlug), _store, backfillable, _options, _metrics, _loggerFactory.CreateLogger("ReJot.Sync.Backfill"), _timeProvider);
         runners.Add(_backfills.RunAsync);
 
         var localSchemas = _model.PublicSchemas.Select(p => p.Key).ToHashSet();

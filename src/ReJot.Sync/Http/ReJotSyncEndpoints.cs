@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using ReJot.Sync.EventStore;
+using ReJot.Sync.Hosting;
 
 namespace ReJot.Sync.Http;
 
@@ -63,13 +64,36 @@ public static class ReJotSyncEndpoints
             return refusal is null ? await next(context).ConfigureAwait(false) : SyncHttpJson.Error(StatusCodes.Status401Unauthorized, refusal);
         });
 
-        secured.MapGet("/status", (HttpContext context) =>
+        secured.MapGet("/status", async (HttpContext context) =>
         {
             var backend = Backend(context);
+            IReadOnlyList<BackfillInfo>? backfills;
+            try
+            {
+                backfills = await backend.GetRecentBackfillsAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                // The state stays answerable while the event store is down.
+                backfills = null;
+            }
+
             return new JsonWriterResult(StatusCodes.Status200OK, writer =>
             {
                 writer.WriteStartObject();
                 writer.WriteString("state", backend.State);
+                if (backfills is not null)
+                {
+                    // Ours, beside the original's {state}: running and recent backfills with their progress.
+                    writer.WriteStartArray("backfills");
+                    foreach (var backfill in backfills)
+                    {
+                        SyncHttpJson.WriteBackfill(writer, backfill);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
                 if (backend.Problems is { Count: > 0 } problems)
                 {
                     writer.WriteStartArray("problems");

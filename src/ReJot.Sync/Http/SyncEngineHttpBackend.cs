@@ -32,4 +32,9 @@ internal sealed class SyncEngineHttpBackend(SyncEngine engine) : ISyncHttpBacken
         => Task.FromResult<IReadOnlyList<ConsumerCursor>>(engine.GetStatus().Consumers
             .Select(c => new ConsumerCursor(new PublicSchemaKey(c.SourceManifestSlug, c.PublicSchemaName, c.PublicSchemaMajor), c.CursorLsn == 0 ? null : c.CursorLsn))
             .ToArray());
+
+    public async Task<IReadOnlyList<BackfillInfo>> GetRecentBackfillsAsync(CancellationToken cancellationToken)
+        => engine.Backfills is { } backfills
+            ? (await backfills.Store.RecentAsync(cancellationToken).ConfigureAwait(false)).Select(BackfillInfo.From).ToArray()
+            : [];
 }

@@ -22,6 +22,10 @@ internal interface ISyncHttpBackend
 
     /// <summary>The consumers' cursors in their destinations, for <c>/data-store/cursors</c>.</summary>
     Task<IReadOnlyList<ConsumerCursor>> GetDataStoreCursorsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Backfills that are requested or running, and those that ended in the last day (for <c>/status</c>).</summary>
+    Task<IReadOnlyList<Hosting.BackfillInfo>> GetRecentBackfillsAsync(CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<Hosting.BackfillInfo>>([]);
 }
 
 /// <summary>A public schema as listed by <c>/public-schemas</c>.</summary>

@@ -41,10 +41,10 @@ public sealed class DriftTests(PostgresFixture postgres)
         using var logs = new Logs();
         engine = await h.StartAsync(model, logs.Factory);
         var error = engine.GetStatus().Sources.Single().Error;
-        await Eventually.WaitAsync(() => logs.Entries.Any(e => e.Id == 1108), "event 1108");
+        await Eventually.WaitAsync(() => logs.Entries.Any(e => e.Id == 1110), "event 1110");
         Assert.Contains("is missing (dropped behind ReJot's back)", error, StringComparison.Ordinal);
         Assert.Contains("rejot reset-source", error, StringComparison.Ordinal);
-        Assert.Contains(logs.Entries, e => e.Id == 1108 && e.Level == LogLevel.Critical && e.Exception is null);
+        Assert.Contains(logs.Entries, e => e.Id == 1110 && e.Level == LogLevel.Critical && e.Exception is null);
         Assert.Equal(0, await h.ScalarAsync<long>(h.Source, $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{h.SlotName}'"));
     }
 
@@ -126,7 +126,7 @@ public sealed class DriftTests(PostgresFixture postgres)
         using var logs = new Logs();
         engine = await h.StartAsync(model, logs.Factory);
         Assert.Equal(1, await h.ScalarAsync<long>(h.Source, $"SELECT count(*) FROM pg_publication_tables WHERE pubname = 'rejot_pub_{h.Name}' AND tablename = 'accounts'"));
-        var warning = Assert.Single(logs.Entries, e => e.Id == 1109);
+        var warning = Assert.Single(logs.Entries, e => e.Id == 1111);
         Assert.Contains("public.accounts", warning.Message, StringComparison.Ordinal);
         Assert.Contains("accounts-service->account@1", warning.Message, StringComparison.Ordinal);
         Assert.Contains(engine.GetStatus().Sources.Single().Warnings, w => w.Contains("backfill", StringComparison.Ordinal));

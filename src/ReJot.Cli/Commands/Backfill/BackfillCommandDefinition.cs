@@ -4,13 +4,19 @@ namespace ReJot.Cli.Commands.Backfill;
 
 /// <summary>
 /// <c>rejot backfill &lt;public-schema&gt; [--filter SQL] [--for-consumer name] [--manifest …]</c>: asks the running sync engine to publish
-/// the existing rows of a public schema, and follows its progress.
+/// the existing rows of a public schema, and follows its progress; <c>rejot backfill --list</c> lists backfills.
 /// </summary>
 internal sealed class BackfillCommandDefinition : Command
 {
-    private readonly Argument<string> _schema = new("public-schema")
+    private readonly Argument<string?> _schema = new("public-schema")
     {
         Description = "The public schema: name, name@major, or manifest-slug/name@major.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private readonly Option<bool> _list = new("--list")
+    {
+        Description = "List the backfills that are requested or running and those that ended within a day, with their progress, instead of starting one.",
     };
 
     private readonly Option<string?> _filter = new("--filter")
@@ -53,18 +59,20 @@ internal sealed class BackfillCommandDefinition : Command
         Options.Add(_remoteConsumer);
         Options.Add(_manifests);
         Options.Add(_noWait);
+        Options.Add(_list);
         var action = new BackfillAction(context);
         this.SetCliAction(context, (result, token) => action.RunAsync(
             new BackfillSettings(
-                result.GetRequiredValue(_schema),
+                result.GetValue(_schema),
                 result.GetValue(_filter),
                 result.GetValue(_manifests) is { Length: > 0 } manifests ? manifests : [ReJot.Manifest.ManifestFile.DefaultFileName],
                 result.GetValue(_noWait),
                 result.GetValue(_forConsumer),
-                result.GetValue(_remoteConsumer)),
+                result.GetValue(_remoteConsumer),
+                result.GetValue(_list)),
             token));
     }
 }
 
 /// <summary>The parsed arguments of <c>backfill</c>.</summary>
-internal sealed record BackfillSettings(string PublicSchema, string? Filter, IReadOnlyList<string> Manifests, bool NoWait, string? ForConsumer = null, bool RemoteConsumer = false);
+internal sealed record BackfillSettings(string? PublicSchema, string? Filter, IReadOnlyList<string> Manifests, bool NoWait, string? ForConsumer = null, bool RemoteConsumer = false, bool List = false);
