@@ -43,9 +43,18 @@ internal interface ICaptureHandler
 /// chunks that are spooled per transaction id (bounded memory) and handled at their commit; aborted ones are
 /// dropped. Values are read in text form (exact, including numeric) and bound later as typed parameters.
 /// Idle heartbeats (<c>pg_logical_emit_message</c> with prefix <see cref="HeartbeatPrefix"/>) are acknowledged
-/// when no transaction is in flight, so the slot keeps advancing on a quiet database.
+/// when no transaction is in flight, so the slot keeps advancing on a quiet database. A position is stored before it
+/// is acknowledged, also when nothing was stored with it (<paramref name="recordPosition"/>), so the slot is never
+/// ahead of the event store. A table of <paramref name="tables"/> that arrives under another name stops the reader.
 /// </summary>
-internal sealed class PgOutputReader(string connectionString, SourceDataStore source, int spoolMaxInMemory, ICaptureHandler handler, int maxGroup = 1000)
+internal sealed class PgOutputReader(
+    string connectionString,
+    SourceDataStore source,
+    int spoolMaxInMemory,
+    ICaptureHandler handler,
+    int maxGroup = 1000,
+    IReadOnlyDictionary<uint, TableName>? tables = null,
+    Func<long, CancellationToken, Task>? recordPosition = null)
 {
     /// <summary>
     /// The longest a handled transaction waits in an open group for more WAL: under a steady stream more WAL is
@@ -56,6 +65,8 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
     private long? _pendingAck;
     private long _groupStarted;
+    private long _storedEnd;
+    private long _groupStoredEnd;
 
     internal const string HeartbeatPrefix = "rejot_heartbeat";
 
@@ -66,6 +77,39 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
     /// <summary>Runs until cancelled or the connection fails. Transactions committed at or before <paramref name="skipThroughCommitLsn"/> are acknowledged without handling (they are already stored).</summary>
     public async Task RunAsync(long startLsn, long skipThroughCommitLsn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadAsync(startLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTornDownReplicationConnection(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ReplicationConnectionLostException(
+                $"The replication connection was lost (its walsender ended: terminated, or the server is restarting) [{e.GetType().Name}: {e.Message}]", e);
+        }
+    }
+
+    /// <summary>
+    /// Npgsql's replication connection, torn down under it, fails with a NullReferenceException (reading the next
+    /// message from a connector that is gone), an ObjectDisposedException, or an InvalidOperationException ("Status
+    /// update can only be sent during replication") instead of a connection error: npgsql/npgsql#6630 (teardown
+    /// NRE/ODE in SendStatusUpdate) and npgsql/npgsql#5752 (misleading exceptions when the server ends replication).
+    /// Only those types, thrown inside Npgsql's replication code, are a lost connection: the same types from our
+    /// own code stay bugs, with their stack trace.
+    /// </summary>
+    internal static bool IsTornDownReplicationConnection(Exception e)
+    {
+        if (e is not (NullReferenceException or ObjectDisposedException or InvalidOperationException) || e.StackTrace is not { } trace)
+        {
+            return false;
+        }
+
+        var ours = trace.IndexOf(" ReJot.", StringComparison.Ordinal);
+        var npgsql = trace.IndexOf(" Npgsql.", StringComparison.Ordinal);
+        return npgsql >= 0 && (ours < 0 || npgsql < ours) && trace.AsSpan(0, ours < 0 ? trace.Length : ours).Contains("Npgsql.Replication.", StringComparison.Ordinal);
+    }
+
+    private async Task ReadAsync(long startLsn, long skipThroughCommitLsn, CancellationToken cancellationToken)
     {
         await using var connection = new LogicalReplicationConnection(connectionString);
         connection.WalReceiverStatusInterval = TimeSpan.FromSeconds(5);
@@ -81,6 +125,7 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
         TransactionSpool? current = null;
         uint? streamXid = null;
+        _storedEnd = startLsn;
         try
         {
             var start = startLsn > 0 ? new NpgsqlLogSequenceNumber((ulong)startLsn) : (NpgsqlLogSequenceNumber?)null;
@@ -225,6 +270,7 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                                 // Nothing in flight: everything before this point is handled, so the slot may advance.
                                 await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
                                 var lsn = decodingMessage.MessageLsn > decodingMessage.WalEnd ? decodingMessage.MessageLsn : decodingMessage.WalEnd;
+                                await RecordPositionAsync((long)(ulong)lsn, cancellationToken).ConfigureAwait(false);
                                 connection.SetReplicationStatus(lsn);
                                 await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
                             }
@@ -270,7 +316,12 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
     {
         if (commitLsn > skipThroughCommitLsn)
         {
+            var before = handler.PendingTransactions;
             await handler.HandleTransactionAsync(spool, commitLsn, endLsn, cancellationToken).ConfigureAwait(false);
+            if (handler.PendingTransactions > before)
+            {
+                _groupStoredEnd = endLsn;
+            }
         }
 
         // Acknowledged only after the group containing it is committed (see FlushAndAcknowledgeAsync).
@@ -285,12 +336,29 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
     private async Task FlushAndAcknowledgeAsync(LogicalReplicationConnection connection, CancellationToken cancellationToken)
     {
+        var storing = handler.PendingTransactions > 0;
         await handler.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (storing)
+        {
+            _storedEnd = Math.Max(_storedEnd, _groupStoredEnd);
+        }
+
         if (_pendingAck is { } ack)
         {
             _pendingAck = null;
+            // The group ended with transactions that stored nothing (none of the schemas' tables changed).
+            await RecordPositionAsync(ack, cancellationToken).ConfigureAwait(false);
             connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)ack));
             await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecordPositionAsync(long lsn, CancellationToken cancellationToken)
+    {
+        if (lsn > _storedEnd && recordPosition is not null)
+        {
+            await recordPosition(lsn, cancellationToken).ConfigureAwait(false);
+            _storedEnd = lsn;
         }
     }
 
@@ -320,10 +388,19 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                 (column.Flags & RelationMessage.Column.ColumnFlags.PartOfKey) != 0));
         }
 
+        var name = new TableName(relation.Namespace, relation.RelationName);
+        if (tables is not null && tables.TryGetValue(relation.RelationId, out var expected) && expected != name)
+        {
+            // Its changes would otherwise match no transformation and be skipped (and acknowledged) in silence.
+            throw new SyncConfigurationException(
+                $"Data store '{source.Slug}': table {expected} was renamed to {name} while syncing, but the transformations still read {expected}. "
+                + "Update the transformations to the new name (or rename the table back) and restart; nothing from this change on is stored until then.");
+        }
+
         var info = new RelationInfo(
             relation.RelationId,
             ++_relationVersion,
-            new TableName(relation.Namespace, relation.RelationName),
+            name,
             (char)relation.ReplicaIdentity,
             columns);
         _relations[relation.RelationId] = info;
@@ -370,3 +447,6 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
         return new RowImage(values, unchanged);
     }
 }
+
+/// <summary>The replication connection ended under the reader (a routine failure: retried, logged in one line).</summary>
+internal sealed class ReplicationConnectionLostException(string message, Exception inner) : Exception(message, inner);

@@ -39,6 +39,14 @@ internal interface IEventStore : IEventSource
     Task<SourcePosition?> GetSourcePositionAsync(string dataStoreSlug, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records that a source's slot may be acknowledged up to <paramref name="endLsn"/> although no events were stored
+    /// (a new slot, an idle heartbeat, transactions that touched none of the schemas' tables). Never moves a position
+    /// backwards and keeps the last stored commit LSN, so the slot's confirmed position is never ahead of the store's:
+    /// a slot found ahead of it was re-created or advanced behind the engine's back.
+    /// </summary>
+    Task AdvanceSourcePositionAsync(string dataStoreSlug, string slotName, long endLsn, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Starts writing one source transaction. The events and the new source position commit together in
     /// <see cref="IEventStoreTransaction.CommitAsync"/>.
     /// </summary>

@@ -132,6 +132,22 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         return new SourcePosition(dataStoreSlug, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
+    public async Task AdvanceSourcePositionAsync(string dataStoreSlug, string slotName, long endLsn, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            """
+            INSERT INTO rejot_events.source_positions AS p (data_store, slot_name, commit_lsn, end_lsn) VALUES ($1, $2, 0, $3)
+            ON CONFLICT (data_store) DO UPDATE SET slot_name = excluded.slot_name,
+                commit_lsn = CASE WHEN p.slot_name = excluded.slot_name THEN p.commit_lsn ELSE 0 END,
+                end_lsn = CASE WHEN p.slot_name = excluded.slot_name THEN greatest(p.end_lsn, excluded.end_lsn) ELSE excluded.end_lsn END,
+                updated_at = now()
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = dataStoreSlug });
+        command.Parameters.Add(new NpgsqlParameter { Value = slotName });
+        command.Parameters.Add(new NpgsqlParameter { Value = endLsn });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IEventStoreTransaction> BeginAsync(string dataStoreSlug, string slotName, long commitLsn, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

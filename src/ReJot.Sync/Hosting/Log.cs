@@ -50,6 +50,12 @@ internal static partial class Log
     [LoggerMessage(1109, LogLevel.Information, "Public schema {Schema}: the {Operation} transformation of {Table} runs as a query against the source: {Reason}")]
     public static partial void TransformationQueried(ILogger logger, string schema, string operation, string table, string reason);
 
+    [LoggerMessage(1110, LogLevel.Critical, "Source {DataStore} stopped: changes were lost and an operator must decide (retrying in {Delay}): {Message}")]
+    public static partial void ChangesLost(ILogger logger, string dataStore, TimeSpan delay, string message);
+
+    [LoggerMessage(1111, LogLevel.Warning, "Source {DataStore}: publication {Publication} did not cover {Tables} (a new transformation table, or removed behind ReJot's back); changes to it made before now are not events: backfill {Schemas} if consumers need them")]
+    public static partial void PublicationExtended(ILogger logger, string dataStore, string publication, string tables, string schemas);
+
     [LoggerMessage(1200, LogLevel.Information, "Consumer {Consumer}: applying {Schema} into {Destination} after {Cursor}")]
     public static partial void ConsumerStarting(ILogger logger, string consumer, string schema, string destination, string cursor);
 

@@ -151,6 +151,11 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IReJotBackfills, Http
 
     string Http.ISyncHttpBackend.State => (_engine?.State ?? SyncState.Initial).ToString().ToLowerInvariant();
 
+    IReadOnlyList<string> Http.ISyncHttpBackend.Problems
+        => StartFailure is { } failure && _engine is not { State: SyncState.Started }
+            ? [$"cannot start: {failure}", .. Http.SyncEngineHttpBackend.ProblemsOf(GetStatus())]
+            : Http.SyncEngineHttpBackend.ProblemsOf(GetStatus());
+
     Task<IReadOnlyList<Http.ConsumerCursor>> Http.ISyncHttpBackend.GetDataStoreCursorsAsync(CancellationToken cancellationToken)
         => Task.FromResult<IReadOnlyList<Http.ConsumerCursor>>(GetStatus().Consumers
             .Select(c => new Http.ConsumerCursor(new PublicSchemaKey(c.SourceManifestSlug, c.PublicSchemaName, c.PublicSchemaMajor), c.CursorLsn == 0 ? null : c.CursorLsn))

@@ -95,6 +95,17 @@ public static class ReJotSyncEndpoints
                     writer.WriteEndArray();
                 }
 
+                if (backend.Problems is { Count: > 0 } problems)
+                {
+                    writer.WriteStartArray("problems");
+                    foreach (var problem in problems)
+                    {
+                        writer.WriteStringValue(problem);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
                 writer.WriteEndObject();
             });
         });

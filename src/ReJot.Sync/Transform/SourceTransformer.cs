@@ -406,33 +406,51 @@ internal sealed class SourceTransformer : ICaptureHandler
             return events;
         }
 
-        await using var reader = await ExecuteWhenVisibleAsync(batch, cancellationToken).ConfigureAwait(false);
-        var first = true;
-        foreach (var item in plan)
+        // Which transformation's result is being read: PostgreSQL reports a failing statement when its result is reached.
+        var reading = plan.FirstOrDefault(p => p.Command is not null);
+        try
         {
-            if (item.Command is null)
+            await using var reader = await ExecuteWhenVisibleAsync(batch, cancellationToken).ConfigureAwait(false);
+            var first = true;
+            foreach (var item in plan)
             {
-                AddEvent(events, item, item.DirectJson!, commitLsn);
-                continue;
-            }
-
-            if (!first)
-            {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            first = false;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (!reader.IsDBNull(0))
+                if (item.Command is null)
                 {
-                    AddEvent(events, item, reader.GetString(0), commitLsn);
+                    AddEvent(events, item, item.DirectJson!, commitLsn);
+                    continue;
+                }
+
+                reading = item;
+                if (!first)
+                {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                first = false;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (!reader.IsDBNull(0))
+                    {
+                        AddEvent(events, item, reader.GetString(0), commitLsn);
+                    }
                 }
             }
-        }
 
-        return events;
+            return events;
+        }
+        catch (PostgresException e) when (reading is not null && IsSqlFault(e))
+        {
+            // A fault of the schema's SQL, not of the connection: say which transformation, where, and PostgreSQL's words.
+            throw new TransformationFailedException(
+                $"Public schema {reading.Schema.Key}: the {reading.Operation.ToString().ToLowerInvariant()} transformation of {reading.Table} failed at transaction {TransactionIds.Format(commitLsn)}: "
+                + $"{e.MessageText} (SQLSTATE {e.SqlState}{(e.Hint is { Length: > 0 } hint ? $"; hint: {hint}" : string.Empty)}). Nothing of this transaction is stored; it is retried until the SQL or the database is fixed.",
+                e);
+        }
     }
+
+    /// <summary>False for failures of the connection or the server (retried as they are, with their own message).</summary>
+    private static bool IsSqlFault(PostgresException e)
+        => e.SqlState.Length >= 2 && e.SqlState[..2] is not ("08" or "57" or "53" or "58" or "40" or "XX");
 
     /// <summary>
     /// Runs the batch; the first time in a source transaction, with the visibility check in front (no extra round
@@ -876,3 +894,6 @@ internal sealed class TransactionNotVisibleException(string message) : Exception
 
 /// <summary>A produced object does not match its contract; the source stops before storing it.</summary>
 internal sealed class InvalidEventException(string message) : Exception(message);
+
+/// <summary>A transformation's SQL failed in PostgreSQL (an error of the schema, not of the connection).</summary>
+internal sealed class TransformationFailedException(string message, Exception inner) : Exception(message, inner);
