@@ -82,9 +82,10 @@ public static class ReJotSyncEndpoints
             {
                 writer.WriteStartObject();
                 writer.WriteString("state", backend.State);
-                if (backfills is not null)
+                if (backfills is { Count: > 0 })
                 {
-                    // Ours, beside the original's {state}: running and recent backfills with their progress.
+                    // Ours, beside the original's {state} (left out when empty, so a quiet service answers exactly as
+                    // the original): running and recent backfills with their progress.
                     writer.WriteStartArray("backfills");
                     foreach (var backfill in backfills)
                     {
