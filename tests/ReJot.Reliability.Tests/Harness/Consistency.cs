@@ -86,11 +86,21 @@ internal static class Consistency
     {
         var watch = Stopwatch.StartNew();
         List<string> problems;
+        // A soak leaves a backlog that grows with its length: fail when the sink stops making progress for
+        // `timeout`, not after a fixed time (and never wait longer than an hour).
+        long? applied = null;
+        var lastProgress = TimeSpan.Zero;
         while (true)
         {
             try
             {
                 problems = await ProblemsAsync(topology, cancellationToken).ConfigureAwait(false);
+                var now = await Db.ScalarAsync(topology.SinkConnection, "SELECT coalesce(sum(n), 0) FROM apply_log", cancellationToken).ConfigureAwait(false);
+                if (now != applied)
+                {
+                    applied = now;
+                    lastProgress = watch.Elapsed;
+                }
             }
             catch (Npgsql.NpgsqlException e)
             {
@@ -98,7 +108,8 @@ internal static class Consistency
             }
 
             // A double apply never heals: report it at once.
-            if (problems.Count == 0 || problems.Any(p => p.StartsWith("applied more than once", StringComparison.Ordinal)) || watch.Elapsed > timeout)
+            if (problems.Count == 0 || problems.Any(p => p.StartsWith("applied more than once", StringComparison.Ordinal))
+                || watch.Elapsed - lastProgress > timeout || watch.Elapsed > TimeSpan.FromHours(1))
             {
                 break;
             }
@@ -109,7 +120,7 @@ internal static class Consistency
         if (problems.Count > 0)
         {
             throw new Xunit.Sdk.XunitException(
-                $"The sink is not consistent with the source after {watch.Elapsed.TotalSeconds:F0} s ({context}):\n  - {string.Join("\n  - ", problems)}\nEngine output (tail):\n{sync.Tail()}");
+                $"The sink is not consistent with the source after {watch.Elapsed.TotalSeconds:F0} s, {(watch.Elapsed - lastProgress).TotalSeconds:F0} s without progress ({context}):\n  - {string.Join("\n  - ", problems)}\nEngine output (tail):\n{sync.Tail()}");
         }
     }
 

@@ -170,6 +170,33 @@ public sealed class DriftTests(PostgresFixture postgres)
         Assert.Contains("rejot backfill", engine.GetStatus().Sources.Single().Warnings.First(w => w.Contains("no longer covers", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_publication_dropped_while_syncing_stops_the_source_until_reset_and_nothing_after_it_is_stored_in_silence()
+    {
+        await using var h = await SyncHarness.CreateAsync(postgres, "pubdropped", SourceDdl, DestinationDdl);
+        var model = h.Model([Schemas.AccountSchema()], [Schemas.Consumer("c", Upsert, Delete)]);
+        var engine = await h.StartAsync(model);
+        await h.ExecuteAsync(h.Source, "INSERT INTO accounts VALUES (1, 'a', NULL)");
+        await WaitRowsAsync(h, 1);
+
+        await h.ExecuteAsync(h.Source, $"DROP PUBLICATION rejot_pub_{h.Name}");
+        await h.ExecuteAsync(h.Source, "INSERT INTO accounts VALUES (2, 'written while unpublished', NULL)");
+        // Re-created by the next preparation, but PostgreSQL cannot decode the WAL written while it was gone.
+        await Eventually.WaitAsync(() => engine.GetStatus().Sources.Single().Error is { } e && e.Contains("publication", StringComparison.Ordinal)
+            && e.Contains("does not exist", StringComparison.Ordinal), "the source stuck on the dropped publication", TimeSpan.FromSeconds(60));
+        await h.ExecuteAsync(h.Source, "INSERT INTO accounts VALUES (3, 'after', NULL)");
+        Assert.Single(await engine.EventStore.ReadEventsAsync(Schemas.Account, EventPosition.Start, 10, Ct));
+
+        // The way out: stop, accept the gap (as rejot reset-source does), start, backfill.
+        await h.StopAsync(engine);
+        await DropSlotAsync(h);
+        await h.ExecuteAsync(h.Source, "DELETE FROM rejot_events.source_positions");
+        engine = await h.StartAsync(model);
+        await h.ExecuteAsync(h.Source, "INSERT INTO accounts VALUES (4, 'after the reset', NULL)");
+        await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM order_accounts WHERE id = 4") == 1, "a change after the reset");
+        Assert.Null(engine.GetStatus().Sources.Single().Error);
+    }
+
     // ---- 3. Tables changed while syncing ----
 
     [Fact]
