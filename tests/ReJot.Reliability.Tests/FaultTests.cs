@@ -105,10 +105,10 @@ public sealed class FaultTests
         Report($"faults: {string.Join(", ", injected)}; workload: {workload}");
         await AssertRecoveredAsync(topology, sync, $"seed {seed}, after {string.Join(", ", injected)}");
         Assert.False(sync.HasExited, "The engine exited instead of retrying.");
-        // Databases restarting and connections cut are routine: one line each, no stack traces for operators.
-        var routine = sync.AllLinesContaining.Where(l => l.Contains("NpgsqlException", StringComparison.Ordinal) || l.Contains("PostgresException", StringComparison.Ordinal)
-            || l.Contains("SocketException", StringComparison.Ordinal) || l.Contains("IOException", StringComparison.Ordinal)).ToList();
-        Assert.True(routine.Count == 0, $"Stack traces for routine failures in the engine output:\n{string.Join('\n', routine.Take(3))}");
+        // Databases restarting and connections cut are routine: one line each, no stack traces for operators (the
+        // collected lines are stack frames; Npgsql's NullReferenceException on a terminated walsender included).
+        var frames = sync.AllLinesContaining;
+        Assert.True(frames.Count == 0, $"Stack traces for routine failures in the engine output:\n{string.Join('\n', frames.Take(12))}");
         Report($"done in {watch.Elapsed.TotalSeconds:F0} s");
     }
 
