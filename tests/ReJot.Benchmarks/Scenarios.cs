@@ -132,7 +132,7 @@ internal static class Scenarios
         await r.StartAsync(clock);
         clock.Restart();
         var store = new ReJot.Sync.Backfill.BackfillStore(r.Source);
-        var (record, _) = await store.RequestAsync(BenchModel.Key, null, "benchmark", CancellationToken.None);
+        var (record, _) = await store.RequestAsync(BenchModel.Key, null, null, "benchmark", CancellationToken.None);
         var arrived = await Harness.WaitAsync(
             async () => await Harness.ScalarAsync<long>(r.Sink, "SELECT count(*) FROM bench") >= rows,
             async () => (await Harness.ScalarAsync<long>(r.Sink, "SELECT count(*) FROM bench")).ToString(CultureInfo.InvariantCulture),

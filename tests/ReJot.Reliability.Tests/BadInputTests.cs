@@ -115,13 +115,90 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
             });
     }
 
+    [Fact]
+    public async Task A_slot_dropped_behind_the_engines_back_stops_the_source_loudly_until_reset_source_and_a_backfill_recover_the_lost_row()
+    {
+        var source = await postgres.CreateDatabaseAsync("lost_src");
+        var sink = await postgres.CreateDatabaseAsync("lost_sink");
+        await Db.ExecuteAsync(source, "CREATE TABLE notes (id bigint PRIMARY KEY, body text)", Ct);
+        await Db.ExecuteAsync(sink, "CREATE TABLE notes (id bigint PRIMARY KEY, body text)", Ct);
+        var slot = WriteManifest(source, sink, "notes", """ "id":{"type":"integer"},"body":{"type":["string","null"]} """,
+            "SELECT id, body FROM notes WHERE id = :id",
+            "INSERT INTO notes (id, body) VALUES (:id, :body) ON CONFLICT (id) DO UPDATE SET body = excluded.body");
+
+        await using var sync = new SyncProcess(_directory, "rejot-manifest.json", RetryQuickly);
+        sync.Collect = "   at ";
+        sync.Start();
+        await sync.WaitRunningAsync(TimeSpan.FromSeconds(90), Ct);
+        await Db.ExecuteAsync(source, "INSERT INTO notes VALUES (1, 'before')", Ct);
+        await WaitForAsync(async () => (await Db.RowsAsync(sink, "SELECT body FROM notes", Ct)).Count == 1, "the first row", sync);
+
+        // Behind the engine's back: it is stopped, a row is written, the slot is dropped.
+        await sync.KillAsync();
+        await Db.ExecuteAsync(source, "INSERT INTO notes VALUES (2, 'lost with the slot')", Ct);
+        await Db.ExecuteAsync(source, $"SELECT pg_drop_replication_slot('{slot}')", Ct);
+        sync.Start();
+        var health = await WaitForHealthAsync(sync, h => h.Status == 503 && h.Body.Contains("dropped behind ReJot's back", StringComparison.Ordinal), "unhealthy: slot lost");
+        Assert.Contains("reset-source", health.Body, StringComparison.Ordinal);
+        using (var http = new HttpClient())
+        {
+            var status = await http.GetStringAsync(new Uri($"http://localhost:{sync.Port}/status"), Ct);
+            Assert.Contains("dropped behind ReJot", status, StringComparison.Ordinal);
+        }
+
+        await WaitForAsync(() => Task.FromResult(sync.Tail().Contains("changes were lost", StringComparison.Ordinal)), "the critical log line", sync);
+        // No new slot in silence, nothing applied meanwhile.
+        await Db.ExecuteAsync(source, "INSERT INTO notes VALUES (3, 'written while stopped')", Ct);
+        Assert.Equal(0, await Db.ScalarAsync(source, $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{slot}'", Ct));
+
+        // Refused without the explicit flag; then the way out.
+        var refused = await RunCliAsync(["reset-source", "app", "--manifest", "rejot-manifest.json"]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--accept-data-loss", refused.Output, StringComparison.Ordinal);
+        var reset = await RunCliAsync(["reset-source", "app", "--accept-data-loss", "--manifest", "rejot-manifest.json"]);
+        Assert.True(reset.ExitCode == 0, reset.Output);
+        Assert.Contains("rejot backfill badinput/notes@1", reset.Output, StringComparison.Ordinal);
+        await Consistency.WaitHealthyAsync(sync, "after reset-source", TimeSpan.FromSeconds(90), Ct);
+        await Db.ExecuteAsync(source, "INSERT INTO notes VALUES (4, 'after the reset')", Ct);
+        await WaitForAsync(async () => (await Db.RowsAsync(sink, "SELECT id FROM notes ORDER BY id", Ct)).SequenceEqual(["1", "4"]), "the row after the reset (and not the lost ones)", sync);
+
+        var backfill = await RunCliAsync(["backfill", "badinput/notes@1", "--manifest", "rejot-manifest.json"]);
+        Assert.True(backfill.ExitCode == 0, backfill.Output);
+        await WaitForAsync(async () => (await Db.RowsAsync(sink, "SELECT id || ':' || body FROM notes ORDER BY id", Ct))
+            .SequenceEqual(["1:before", "2:lost with the slot", "3:written while stopped", "4:after the reset"]), "every row after the backfill", sync);
+        Assert.True(sync.AllLinesContaining.Count == 0, $"Stack trace in the output: {string.Join('\n', sync.AllLinesContaining.Take(2))}");
+    }
+
+    private async Task<(int ExitCode, string Output)> RunCliAsync(IReadOnlyList<string> arguments)
+    {
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = _directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rejot.dll"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(120), Ct);
+        return (process.ExitCode, await output + await error);
+    }
+
     private static readonly Dictionary<string, string> RetryQuickly = new()
     {
         ["ReJot__RetryInitialDelay"] = "00:00:00.200",
         ["ReJot__RetryMaxDelay"] = "00:00:01",
     };
 
-    private void WriteManifest(string source, string sink, string table, string properties, string transformation, string upsert)
+    /// <summary>Writes the manifest; returns the slot name (also the publication name).</summary>
+    private string WriteManifest(string source, string sink, string table, string properties, string transformation, string upsert)
     {
         static JsonObject Connection(string slug, string connectionString)
         {
@@ -152,6 +229,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
                 ["source"] = new JsonObject { ["dataStoreSlug"] = "app" },
                 ["outputSchema"] = JsonNode.Parse($$"""{"type":"object","properties":{{{properties}}},"$schema":"http://json-schema.org/draft-07/schema#"}"""),
                 ["version"] = new JsonObject { ["major"] = 1, ["minor"] = 0 },
+                ["keys"] = new JsonArray("id"),
                 ["config"] = new JsonObject
                 {
                     ["publicSchemaType"] = "postgres",
@@ -169,6 +247,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IDisposable
             }),
         };
         File.WriteAllText(Path.Combine(_directory, "rejot-manifest.json"), manifest.ToJsonString());
+        return slot;
     }
 
     private static async Task<(int Status, string Body)> WaitForHealthAsync(SyncProcess sync, Func<(int Status, string Body), bool> condition, string what)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ReJot.Cli.Commands.Backfill;
 using ReJot.Cli.Commands.Collect;
 using ReJot.Cli.Commands.Manifest;
+using ReJot.Cli.Commands.ResetSource;
 using ReJot.Cli.Commands.Workspace;
 
 namespace ReJot.Cli.Commands;
@@ -20,6 +21,7 @@ internal static class RootCommandFactory
         root.Subcommands.Add(new WorkspaceCommandDefinition(context));
         root.Subcommands.Add(new CollectCommandDefinition(context));
         root.Subcommands.Add(new BackfillCommandDefinition(context));
+        root.Subcommands.Add(new ResetSourceCommandDefinition(context));
         return root;
     }
 }

@@ -165,6 +165,13 @@ internal sealed class ConsumerPump
                 var delay = Capture.Backoff.Delay(attempt, _options.RetryInitialDelay, _options.RetryMaxDelay);
                 _metrics.Failures.Add(1, _tag);
                 Log.ConsumerFaulted(_logger, _consumer.DisplayName, position ?? "?", attempt, delay, reason, Failures.ForLog(e));
+                if (e is PostgresException)
+                {
+                    // Auto-prepared statements keep the parameter types inferred when they were prepared: after the
+                    // destination is fixed (e.g. a column's type), only a fresh connection prepares them anew.
+                    _destination.Clear();
+                }
+
                 try
                 {
                     await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);

@@ -7,8 +7,8 @@ namespace ReJot.Sync.Backfill;
 /// <summary>
 /// One chunk of a backfill as it travels through the WAL: the high watermark message
 /// (<c>pg_logical_emit_message(true, 'rejot_backfill', …)</c>) written by the transaction that read the chunk. It
-/// carries the reading transaction's snapshot, the objects its transformations produced, and the progress to store
-/// with them.
+/// carries the reading transaction's snapshot, the objects its transformations produced, the progress to store
+/// with them, and the consumer the events are for when the backfill was requested for one consumer only.
 /// </summary>
 internal sealed record BackfillChunk(
     long BackfillId,
@@ -20,7 +20,8 @@ internal sealed record BackfillChunk(
     int RowsRead,
     bool TableDone,
     bool Completed,
-    IReadOnlyList<string> Objects)
+    IReadOnlyList<string> Objects,
+    string? ForConsumer = null)
 {
     /// <summary>The logical decoding message prefix of backfill chunks.</summary>
     public const string Prefix = "rejot_backfill";
@@ -46,6 +47,11 @@ internal sealed record BackfillChunk(
             writer.WriteNumber("read", RowsRead);
             writer.WriteBoolean("tableDone", TableDone);
             writer.WriteBoolean("completed", Completed);
+            if (ForConsumer is not null)
+            {
+                writer.WriteString("for", ForConsumer);
+            }
+
             writer.WriteStartArray("objects");
             foreach (var json in Objects)
             {
@@ -73,6 +79,7 @@ internal sealed record BackfillChunk(
             root.GetProperty("read").GetInt32(),
             root.GetProperty("tableDone").GetBoolean(),
             root.GetProperty("completed").GetBoolean(),
-            root.GetProperty("objects").EnumerateArray().Select(e => e.GetRawText()).ToList());
+            root.GetProperty("objects").EnumerateArray().Select(e => e.GetRawText()).ToList(),
+            root.TryGetProperty("for", out var forConsumer) ? forConsumer.GetString() : null);
     }
 }

@@ -20,6 +20,7 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
     private readonly IEventStore _events;
     private readonly IReadOnlyDictionary<PublicSchemaKey, (SourceTransformer Transformer, NpgsqlDataSource SourceDb)> _schemas;
     private readonly ReJotSyncOptions _options;
+    private readonly SyncMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
@@ -30,9 +31,11 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
         IEventStore events,
         IReadOnlyDictionary<PublicSchemaKey, (SourceTransformer Transformer, NpgsqlDataSource SourceDb)> schemas,
         ReJotSyncOptions options,
+        SyncMetrics metrics,
         ILogger logger,
         TimeProvider timeProvider)
     {
+        _metrics = metrics;
         _store = new BackfillStore(eventStoreDb);
         _notifications = new EventStoreNotifications(eventStoreDb, BackfillStore.NotifyChannel, timeProvider);
         _events = events;
@@ -47,8 +50,16 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
     /// <summary>The public schemas this engine can backfill (those it reads from a source).</summary>
     public IEnumerable<PublicSchemaModel> Schemas => _schemas.Values.Select(v => v.Transformer).Distinct().SelectMany(t => t.Schemas.Values);
 
-    /// <summary>Requests a backfill (or returns the one already active for the schema) and wakes the loop.</summary>
-    public async Task<(BackfillRecord Record, bool Created)> RequestAsync(PublicSchemaKey schema, string? filter, string requestedBy, CancellationToken cancellationToken)
+    /// <summary>Requests a backfill for every consumer (or returns the one already active for the schema) and wakes the loop.</summary>
+    public Task<(BackfillRecord Record, bool Created)> RequestAsync(PublicSchemaKey schema, string? filter, string requestedBy, CancellationToken cancellationToken)
+        => RequestAsync(schema, filter, null, requestedBy, cancellationToken);
+
+    /// <summary>
+    /// Requests a backfill (or returns the one already active for the schema and target) and wakes the loop. With
+    /// <paramref name="forConsumer"/> (<c>manifest-slug/consumer-name</c>, see <see cref="ResolveConsumer"/>), its
+    /// events are stored for that consumer only.
+    /// </summary>
+    public async Task<(BackfillRecord Record, bool Created)> RequestAsync(PublicSchemaKey schema, string? filter, string? forConsumer, string requestedBy, CancellationToken cancellationToken)
     {
         if (!_schemas.ContainsKey(schema))
         {
@@ -60,10 +71,10 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
             throw new SyncConfigurationException($"The filter is not a usable SQL condition: {problem}");
         }
 
-        var result = await _store.RequestAsync(schema, string.IsNullOrWhiteSpace(filter) ? null : filter, requestedBy, cancellationToken).ConfigureAwait(false);
+        var result = await _store.RequestAsync(schema, string.IsNullOrWhiteSpace(filter) ? null : filter, forConsumer, requestedBy, cancellationToken).ConfigureAwait(false);
         if (result.Created)
         {
-            Log.BackfillRequested(_logger, result.Record.Id, schema.ToString(), requestedBy);
+            Log.BackfillRequested(_logger, result.Record.Id, schema.ToString(), forConsumer ?? "every consumer", requestedBy);
         }
 
         return result;
@@ -166,6 +177,8 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
     {
         var (transformer, sourceDb) = _schemas[record.Schema];
         var schema = transformer.Schemas[record.Schema];
+        var tag = new KeyValuePair<string, object?>("schema", record.Schema.ToString());
+        _metrics.BackfillsRunning.Add(1, tag);
         try
         {
             for (var attempt = 1; !stop.IsCancellationRequested; attempt++)
@@ -179,7 +192,7 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
                         return;
                     }
 
-                    await new BackfillRunner(current, schema, sourceDb, transformer.Backfills, _store, _options, _logger, _timeProvider)
+                    await new BackfillRunner(current, schema, sourceDb, transformer.Backfills, _store, _options, _metrics, _logger, _timeProvider)
                         .RunAsync(stop.Token).ConfigureAwait(false);
                     return;
                 }
@@ -214,6 +227,7 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
         }
         finally
         {
+            _metrics.BackfillsRunning.Add(-1, tag);
             lock (_gate)
             {
                 _running.Remove(record.Id);
@@ -224,6 +238,45 @@ internal sealed class BackfillCoordinator : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _notifications.DisposeAsync();
+
+    /// <summary>
+    /// The identity (<c>manifest-slug/consumer-name</c>) of the consumer a backfill of <paramref name="schema"/> is
+    /// for: a consumer of that schema in <paramref name="consumers"/> named <c>consumer-name</c> or
+    /// <c>manifest-slug/consumer-name</c>; or, when <paramref name="remote"/>, any <c>manifest-slug/consumer-name</c>
+    /// (a consumer in another service that reads this one's <c>/read</c> and identifies itself with <c>consumer=</c>).
+    /// </summary>
+    internal static string ResolveConsumer(IEnumerable<ConsumerSchemaModel> consumers, PublicSchemaKey schema, string text, bool remote)
+    {
+        var name = text.Trim();
+        var local = consumers.Where(c => c.Source == schema).ToList();
+        var matches = local.Where(c => c.DisplayName == name || (!name.Contains('/', StringComparison.Ordinal) && c.Name == name)).ToList();
+        if (matches.Count == 1)
+        {
+            return matches[0].DisplayName;
+        }
+
+        if (matches.Count > 1)
+        {
+            throw new SyncConfigurationException(
+                $"'{text}' matches several consumers of {schema} ({string.Join(", ", matches.Select(c => c.DisplayName))}); name one as manifest-slug/consumer-name.");
+        }
+
+        if (remote)
+        {
+            var slash = name.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash == name.Length - 1 || name.IndexOf('/', slash + 1) >= 0 || name.Any(char.IsWhiteSpace))
+            {
+                throw new SyncConfigurationException(
+                    $"A remote consumer is named manifest-slug/consumer-name (as its sync service sends it in /read?consumer=), not '{text}'.");
+            }
+
+            return name;
+        }
+
+        throw new SyncConfigurationException(
+            $"No consumer '{text}' of {schema} is known here (consumers of it: {(local.Count == 0 ? "none" : string.Join(", ", local.Select(c => c.DisplayName)))}). "
+            + "For a consumer in another service that reads this service's /read, pass its manifest-slug/consumer-name as a remote consumer (--remote-consumer).");
+    }
 
     /// <summary>Finds a public schema by <c>name</c>, <c>name@major</c> or <c>manifest/name@major</c>.</summary>
     internal static PublicSchemaKey Resolve(IEnumerable<PublicSchemaModel> schemas, string text)

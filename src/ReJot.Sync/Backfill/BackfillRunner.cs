@@ -40,6 +40,7 @@ internal sealed class BackfillRunner(
     BackfillTracker tracker,
     BackfillStore store,
     ReJotSyncOptions options,
+    SyncMetrics metrics,
     ILogger logger,
     TimeProvider timeProvider)
 {
@@ -103,6 +104,9 @@ internal sealed class BackfillRunner(
 
                     read += chunk.RowsRead;
                     emitted += outcome.Emitted;
+                    var tag = new KeyValuePair<string, object?>("schema", schema.Key.ToString());
+                    metrics.BackfillRowsRead.Add(chunk.RowsRead, tag);
+                    metrics.BackfillEvents.Add(outcome.Emitted, tag);
                     if (timeProvider.GetElapsedTime(lastReport) is { TotalSeconds: >= 10 } sinceReport)
                     {
                         Log.BackfillProgress(logger, record.Id, schema.Key.ToString(), read, Math.Max(estimated, read), emitted, (long)((read - readAtReport) / sinceReport.TotalSeconds));
@@ -247,7 +251,7 @@ internal sealed class BackfillRunner(
 
         var tableDone = rows.Count < _chunkSize;
         var lastKey = rows.Count > 0 ? table.KeyColumns.Select(c => rows[^1][c]!).ToList() : (IReadOnlyList<string>)(after ?? []);
-        var chunk = new BackfillChunk(record.Id, run, sequence, tableIndex, snapshot, lastKey, rows.Count, tableDone, tableDone && lastTable, objects);
+        var chunk = new BackfillChunk(record.Id, run, sequence, tableIndex, snapshot, lastKey, rows.Count, tableDone, tableDone && lastTable, objects, record.ForConsumer);
 
         // Register before committing: the reader may store the chunk as soon as the commit is decoded.
         var stored = tracker.WhenStoredAsync(record.Id, sequence, cancellationToken);

@@ -50,11 +50,13 @@ internal sealed record BackfillRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    string? ForConsumer = null);
 
 /// <summary>
 /// The <c>rejot_events.backfills</c> table: requests (from the hosting API, the CLI or <c>initial</c> mode), state and
-/// resumable progress. At most one backfill per public schema is requested or running at a time.
+/// resumable progress. At most one backfill per public schema (and per target: every consumer, or one consumer) is
+/// requested or running at a time.
 /// </summary>
 internal sealed class BackfillStore(NpgsqlDataSource eventStore)
 {
@@ -63,25 +65,29 @@ internal sealed class BackfillStore(NpgsqlDataSource eventStore)
 
     private const string Columns = """
         id, manifest_slug, schema_name, schema_major, filter, status, table_index, last_key, rows_read, rows_emitted,
-        rows_estimated, chunks, error, created_at, started_at, updated_at, completed_at
+        rows_estimated, chunks, error, created_at, started_at, updated_at, completed_at, for_consumer
         """;
 
-    /// <summary>Requests a backfill; when one of the schema is already requested or running, returns that one instead.</summary>
-    public async Task<(BackfillRecord Record, bool Created)> RequestAsync(PublicSchemaKey schema, string? filter, string requestedBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Requests a backfill; when one of the schema (for the same consumer, or for every consumer) is already requested
+    /// or running, returns that one instead.
+    /// </summary>
+    public async Task<(BackfillRecord Record, bool Created)> RequestAsync(PublicSchemaKey schema, string? filter, string? forConsumer, string requestedBy, CancellationToken cancellationToken)
     {
         await using var connection = await eventStore.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var insert = new NpgsqlCommand(
             $"""
-            INSERT INTO rejot_events.backfills (manifest_slug, schema_name, schema_major, filter, status, requested_by)
-            VALUES ($1, $2, $3, $4, 'requested', $5)
-            ON CONFLICT (manifest_slug, schema_name, schema_major) WHERE status IN ('requested', 'running') DO NOTHING
+            INSERT INTO rejot_events.backfills (manifest_slug, schema_name, schema_major, filter, status, requested_by, for_consumer)
+            VALUES ($1, $2, $3, $4, 'requested', $5, $6)
+            ON CONFLICT (manifest_slug, schema_name, schema_major, (coalesce(for_consumer, ''))) WHERE status IN ('requested', 'running') DO NOTHING
             RETURNING {Columns}
             """, connection, transaction))
         {
             AddKey(insert, schema);
             insert.Parameters.Add(new NpgsqlParameter { Value = (object?)filter ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter { Value = requestedBy });
+            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)forConsumer ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             var created = await ReadAsync(insert, cancellationToken).ConfigureAwait(false);
             if (created.Count == 1)
             {
@@ -94,9 +100,13 @@ internal sealed class BackfillStore(NpgsqlDataSource eventStore)
         }
 
         await using var existing = new NpgsqlCommand(
-            $"SELECT {Columns} FROM rejot_events.backfills WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND status IN ('requested', 'running')",
+            $"""
+            SELECT {Columns} FROM rejot_events.backfills
+            WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND coalesce(for_consumer, '') = coalesce($4, '') AND status IN ('requested', 'running')
+            """,
             connection, transaction);
         AddKey(existing, schema);
+        existing.Parameters.Add(new NpgsqlParameter { Value = (object?)forConsumer ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var found = await ReadAsync(existing, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return found.Count == 1 ? (found[0], false) : throw new InvalidOperationException("The active backfill vanished while requesting a new one; request again.");
@@ -113,6 +123,20 @@ internal sealed class BackfillStore(NpgsqlDataSource eventStore)
     public async Task<IReadOnlyList<BackfillRecord>> ListAsync(CancellationToken cancellationToken)
     {
         await using var command = eventStore.CreateCommand($"SELECT {Columns} FROM rejot_events.backfills ORDER BY id");
+        return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Backfills that are requested or running, and the last ones that ended within a day (at most 20 in all), oldest first.</summary>
+    public async Task<IReadOnlyList<BackfillRecord>> RecentAsync(CancellationToken cancellationToken)
+    {
+        await using var command = eventStore.CreateCommand(
+            $"""
+            SELECT * FROM (
+                SELECT {Columns} FROM rejot_events.backfills
+                WHERE status IN ('requested', 'running') OR completed_at > now() - interval '1 day'
+                ORDER BY status IN ('requested', 'running') DESC, id DESC LIMIT 20) b
+            ORDER BY id
+            """);
         return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -190,7 +214,8 @@ internal sealed class BackfillStore(NpgsqlDataSource eventStore)
                 reader.GetFieldValue<DateTimeOffset>(13),
                 reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14),
                 reader.GetFieldValue<DateTimeOffset>(15),
-                reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16)));
+                reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16),
+                reader.IsDBNull(17) ? null : reader.GetString(17)));
         }
 
         return result;

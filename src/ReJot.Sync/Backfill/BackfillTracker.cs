@@ -69,10 +69,14 @@ internal sealed class BackfillTracker
         lock (_gate)
         {
             _schemaOf.Remove(backfillId);
-            if (_watches.TryGetValue(schema, out var watch) && watch.Backfills.Remove(backfillId) && watch.Backfills.Count == 0)
+            if (_watches.TryGetValue(schema, out var watch) && watch.Backfills.Remove(backfillId))
             {
-                _watches.Remove(schema);
-                _watchCount = _watches.Count;
+                watch.StoredXmin.Remove(backfillId);
+                if (watch.Backfills.Count == 0)
+                {
+                    _watches.Remove(schema);
+                    _watchCount = _watches.Count;
+                }
             }
 
             foreach (var key in _waiters.Keys.Where(k => k.Id == backfillId).ToList())
@@ -171,24 +175,10 @@ internal sealed class BackfillTracker
         {
             foreach (var (schema, chunk, outcome) in chunks)
             {
-                if (_watches.TryGetValue(schema, out var watch))
+                if (_watches.TryGetValue(schema, out var watch) && watch.Backfills.Contains(chunk.BackfillId))
                 {
-                    // Transactions finished before this snapshot's xmin are visible to every later chunk's snapshot.
-                    var snapshot = XidSnapshot.Parse(chunk.Snapshot);
-                    List<string>? empty = null;
-                    foreach (var (key, xids) in watch.Changed)
-                    {
-                        xids.RemoveAll(snapshot.IsBeforeXmin);
-                        if (xids.Count == 0)
-                        {
-                            (empty ??= []).Add(key);
-                        }
-                    }
-
-                    foreach (var key in empty ?? [])
-                    {
-                        watch.Changed.Remove(key);
-                    }
+                    watch.StoredXmin[chunk.BackfillId] = XidSnapshot.Parse(chunk.Snapshot).Xmin;
+                    Forget(watch);
                 }
 
                 if (_waiters.Remove((chunk.BackfillId, chunk.Sequence), out var waiter))
@@ -196,6 +186,37 @@ internal sealed class BackfillTracker
                     waiter.TrySetResult(outcome);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Forgets the changes every later chunk's snapshot will see. Transactions finished before a stored chunk's xmin
+    /// are visible to every later snapshot of that backfill (its next chunk is read after this one is stored). Several
+    /// backfills of one schema (for every consumer, for one consumer) interleave, and another one's chunk in flight may
+    /// hold an older snapshot: so only what every watching backfill's last stored chunk saw is forgotten, and nothing
+    /// while one of them has no chunk stored in this run yet.
+    /// </summary>
+    private static void Forget(Watch watch)
+    {
+        var horizon = watch.Backfills.Min(b => watch.StoredXmin.GetValueOrDefault(b));
+        if (horizon == 0)
+        {
+            return;
+        }
+
+        List<string>? empty = null;
+        foreach (var (key, xids) in watch.Changed)
+        {
+            xids.RemoveAll(x => XidSnapshot.IsBefore(x, horizon));
+            if (xids.Count == 0)
+            {
+                (empty ??= []).Add(key);
+            }
+        }
+
+        foreach (var key in empty ?? [])
+        {
+            watch.Changed.Remove(key);
         }
     }
 
@@ -246,5 +267,8 @@ internal sealed class BackfillTracker
         public HashSet<long> Backfills { get; } = [];
 
         public Dictionary<string, List<uint>> Changed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Per watching backfill, the xmin of its last chunk stored in this run.</summary>
+        public Dictionary<long, long> StoredXmin { get; } = [];
     }
 }

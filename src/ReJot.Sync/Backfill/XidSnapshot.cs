@@ -68,6 +68,9 @@ internal sealed class XidSnapshot
         return distance < 0 && Xmax + distance < Xmin;
     }
 
+    /// <summary>Whether the 32-bit transaction id <paramref name="xid"/> is older than the full id <paramref name="horizon"/> (ids within 2^31 of it).</summary>
+    public static bool IsBefore(uint xid, long horizon) => unchecked((int)(xid - (uint)horizon)) < 0;
+
     public override string ToString()
         => string.Create(CultureInfo.InvariantCulture, $"{Xmin}:{Xmax}:{string.Join(',', _inProgress.Order())}");
 }

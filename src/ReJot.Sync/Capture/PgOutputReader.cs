@@ -22,6 +22,12 @@ internal interface ICaptureHandler
     /// <summary>A message arrived (for liveness and lag).</summary>
     void OnProgress(long walEnd);
 
+    /// <summary>
+    /// A new reader run starts (relation shapes follow again): the replication session's settings that shape the
+    /// text form of values, or null when they could not be read.
+    /// </summary>
+    void OnStreamStarted(Transform.OutputSettings? settings);
+
     /// <summary>Handled transactions not yet durable (grouped into one store transaction).</summary>
     int PendingTransactions { get; }
 
@@ -37,9 +43,18 @@ internal interface ICaptureHandler
 /// chunks that are spooled per transaction id (bounded memory) and handled at their commit; aborted ones are
 /// dropped. Values are read in text form (exact, including numeric) and bound later as typed parameters.
 /// Idle heartbeats (<c>pg_logical_emit_message</c> with prefix <see cref="HeartbeatPrefix"/>) are acknowledged
-/// when no transaction is in flight, so the slot keeps advancing on a quiet database.
+/// when no transaction is in flight, so the slot keeps advancing on a quiet database. A position is stored before it
+/// is acknowledged, also when nothing was stored with it (<paramref name="recordPosition"/>), so the slot is never
+/// ahead of the event store. A table of <paramref name="tables"/> that arrives under another name stops the reader.
 /// </summary>
-internal sealed class PgOutputReader(string connectionString, SourceDataStore source, int spoolMaxInMemory, ICaptureHandler handler, int maxGroup = 1000)
+internal sealed class PgOutputReader(
+    string connectionString,
+    SourceDataStore source,
+    int spoolMaxInMemory,
+    ICaptureHandler handler,
+    int maxGroup = 1000,
+    IReadOnlyDictionary<uint, TableName>? tables = null,
+    Func<long, CancellationToken, Task>? recordPosition = null)
 {
     /// <summary>
     /// The longest a handled transaction waits in an open group for more WAL: under a steady stream more WAL is
@@ -50,6 +65,8 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
     private long? _pendingAck;
     private long _groupStarted;
+    private long _storedEnd;
+    private long _groupStoredEnd;
 
     internal const string HeartbeatPrefix = "rejot_heartbeat";
 
@@ -61,9 +78,43 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
     /// <summary>Runs until cancelled or the connection fails. Transactions committed at or before <paramref name="skipThroughCommitLsn"/> are acknowledged without handling (they are already stored).</summary>
     public async Task RunAsync(long startLsn, long skipThroughCommitLsn, CancellationToken cancellationToken)
     {
+        try
+        {
+            await ReadAsync(startLsn, skipThroughCommitLsn, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTornDownReplicationConnection(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ReplicationConnectionLostException(
+                $"The replication connection was lost (its walsender ended: terminated, or the server is restarting) [{e.GetType().Name}: {e.Message}]", e);
+        }
+    }
+
+    /// <summary>
+    /// Npgsql's replication connection, torn down under it, fails with a NullReferenceException (reading the next
+    /// message from a connector that is gone), an ObjectDisposedException, or an InvalidOperationException ("Status
+    /// update can only be sent during replication") instead of a connection error: npgsql/npgsql#6630 (teardown
+    /// NRE/ODE in SendStatusUpdate) and npgsql/npgsql#5752 (misleading exceptions when the server ends replication).
+    /// Only those types, thrown inside Npgsql's replication code, are a lost connection: the same types from our
+    /// own code stay bugs, with their stack trace.
+    /// </summary>
+    internal static bool IsTornDownReplicationConnection(Exception e)
+    {
+        if (e is not (NullReferenceException or ObjectDisposedException or InvalidOperationException) || e.StackTrace is not { } trace)
+        {
+            return false;
+        }
+
+        var ours = trace.IndexOf(" ReJot.", StringComparison.Ordinal);
+        var npgsql = trace.IndexOf(" Npgsql.", StringComparison.Ordinal);
+        return npgsql >= 0 && (ours < 0 || npgsql < ours) && trace.AsSpan(0, ours < 0 ? trace.Length : ours).Contains("Npgsql.Replication.", StringComparison.Ordinal);
+    }
+
+    private async Task ReadAsync(long startLsn, long skipThroughCommitLsn, CancellationToken cancellationToken)
+    {
         await using var connection = new LogicalReplicationConnection(connectionString);
         connection.WalReceiverStatusInterval = TimeSpan.FromSeconds(5);
         await connection.Open(cancellationToken).ConfigureAwait(false);
+        handler.OnStreamStarted(await ReadSettingsAsync(connection, cancellationToken).ConfigureAwait(false));
         var slot = new PgOutputReplicationSlot(source.SlotName);
         var options = new PgOutputReplicationOptions(
             source.PublicationName,
@@ -74,6 +125,7 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
         TransactionSpool? current = null;
         uint? streamXid = null;
+        _storedEnd = startLsn;
         try
         {
             var start = startLsn > 0 ? new NpgsqlLogSequenceNumber((ulong)startLsn) : (NpgsqlLogSequenceNumber?)null;
@@ -218,6 +270,7 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                                 // Nothing in flight: everything before this point is handled, so the slot may advance.
                                 await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
                                 var lsn = decodingMessage.MessageLsn > decodingMessage.WalEnd ? decodingMessage.MessageLsn : decodingMessage.WalEnd;
+                                await RecordPositionAsync((long)(ulong)lsn, cancellationToken).ConfigureAwait(false);
                                 connection.SetReplicationStatus(lsn);
                                 await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
                             }
@@ -263,7 +316,12 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
     {
         if (commitLsn > skipThroughCommitLsn)
         {
+            var before = handler.PendingTransactions;
             await handler.HandleTransactionAsync(spool, commitLsn, endLsn, cancellationToken).ConfigureAwait(false);
+            if (handler.PendingTransactions > before)
+            {
+                _groupStoredEnd = endLsn;
+            }
         }
 
         // Acknowledged only after the group containing it is committed (see FlushAndAcknowledgeAsync).
@@ -278,12 +336,29 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
 
     private async Task FlushAndAcknowledgeAsync(LogicalReplicationConnection connection, CancellationToken cancellationToken)
     {
+        var storing = handler.PendingTransactions > 0;
         await handler.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (storing)
+        {
+            _storedEnd = Math.Max(_storedEnd, _groupStoredEnd);
+        }
+
         if (_pendingAck is { } ack)
         {
             _pendingAck = null;
+            // The group ended with transactions that stored nothing (none of the schemas' tables changed).
+            await RecordPositionAsync(ack, cancellationToken).ConfigureAwait(false);
             connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)ack));
             await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecordPositionAsync(long lsn, CancellationToken cancellationToken)
+    {
+        if (lsn > _storedEnd && recordPosition is not null)
+        {
+            await recordPosition(lsn, cancellationToken).ConfigureAwait(false);
+            _storedEnd = lsn;
         }
     }
 
@@ -313,15 +388,41 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
                 (column.Flags & RelationMessage.Column.ColumnFlags.PartOfKey) != 0));
         }
 
+        var name = new TableName(relation.Namespace, relation.RelationName);
+        if (tables is not null && tables.TryGetValue(relation.RelationId, out var expected) && expected != name)
+        {
+            // Its changes would otherwise match no transformation and be skipped (and acknowledged) in silence.
+            throw new SyncConfigurationException(
+                $"Data store '{source.Slug}': table {expected} was renamed to {name} while syncing, but the transformations still read {expected}. "
+                + "Update the transformations to the new name (or rename the table back) and restart; nothing from this change on is stored until then.");
+        }
+
         var info = new RelationInfo(
             relation.RelationId,
             ++_relationVersion,
-            new TableName(relation.Namespace, relation.RelationName),
+            name,
             (char)relation.ReplicaIdentity,
             columns);
         _relations[relation.RelationId] = info;
         _relationVersions[(info.Id, info.Version)] = info;
         return info;
+    }
+
+    /// <summary>The walsender's settings that change the text of timestamps and floats (SHOW, before streaming).</summary>
+    private static async Task<Transform.OutputSettings?> ReadSettingsAsync(LogicalReplicationConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new Transform.OutputSettings(
+                await connection.Show("TimeZone", cancellationToken).ConfigureAwait(false),
+                await connection.Show("DateStyle", cancellationToken).ConfigureAwait(false),
+                await connection.Show("extra_float_digits", cancellationToken).ConfigureAwait(false));
+        }
+        catch (Npgsql.PostgresException)
+        {
+            // Not known: the types they affect are queried, not rendered from the WAL.
+            return null;
+        }
     }
 
     private static async Task<RowImage> ReadRowAsync(ReplicationTuple tuple, CancellationToken cancellationToken)
@@ -346,3 +447,6 @@ internal sealed class PgOutputReader(string connectionString, SourceDataStore so
         return new RowImage(values, unchanged);
     }
 }
+
+/// <summary>The replication connection ended under the reader (a routine failure: retried, logged in one line).</summary>
+internal sealed class ReplicationConnectionLostException(string message, Exception inner) : Exception(message, inner);

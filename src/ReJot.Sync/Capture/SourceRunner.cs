@@ -25,6 +25,8 @@ internal sealed class SourceRunner(
     TimeProvider timeProvider)
 {
     private readonly TaskCompletionSource _prepared = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IReadOnlyDictionary<uint, TableName>? _tables;
+    private Exception? _drift;
 
     /// <summary>Completes after the first preparation attempt (slot created: later changes are captured), successful or not.</summary>
     public Task FirstPreparation => _prepared.Task;
@@ -39,18 +41,37 @@ internal sealed class SourceRunner(
             try
             {
                 var stored = await store.GetSourcePositionAsync(source.Slug, cancellationToken).ConfigureAwait(false);
-                await new SourcePreparer(sourceDb, source, logger).PrepareAsync(transformer.Tables, stored, cancellationToken).ConfigureAwait(false);
+                var prepared = await new SourcePreparer(sourceDb, source, logger).PrepareAsync(transformer.Tables, stored, _tables, cancellationToken).ConfigureAwait(false);
+                _tables = prepared.Tables;
+                if (prepared.CreatedSlotAt is { } createdAt)
+                {
+                    // From now on the event store knows the slot: if it disappears, that is a loss, not a first start.
+                    await store.AdvanceSourcePositionAsync(source.Slug, source.SlotName, createdAt, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (prepared.AddedTables.Count > 0)
+                {
+                    ReportAddedTables(prepared.AddedTables);
+                }
+
                 transformer.LastStoredCommitLsn = stored?.CommitLsn ?? 0;
                 status.SetPosition(stored?.CommitLsn ?? 0);
                 status.SetRunning(true);
                 _prepared.TrySetResult();
-                heartbeat = HeartbeatAsync(run.Token);
+                heartbeat = HeartbeatAsync(run.Token, run);
                 Log.SourceReading(logger, source.Slug, source.SlotName, source.PublicationName, stored is null ? "the slot's position" : TransactionIds.Format(stored.EndLsn));
                 var before = status.Snapshot().Transactions;
                 try
                 {
-                    await new PgOutputReader(connectionString, source, options.SpoolMaxInMemoryChanges, transformer)
-                        .RunAsync(stored?.EndLsn ?? 0, stored?.CommitLsn ?? 0, run.Token).ConfigureAwait(false);
+                    _drift = null;
+                    await new PgOutputReader(connectionString, source, options.SpoolMaxInMemoryChanges, transformer, tables: prepared.Tables,
+                            recordPosition: (lsn, token) => store.AdvanceSourcePositionAsync(source.Slug, source.SlotName, lsn, token))
+                        .RunAsync(stored?.EndLsn ?? prepared.CreatedSlotAt ?? 0, stored?.CommitLsn ?? 0, run.Token).ConfigureAwait(false);
+                }
+                catch (Exception) when (_drift is not null && run.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The heartbeat found the tables or the publication changed under us.
+                    throw _drift;
                 }
                 finally
                 {
@@ -70,9 +91,28 @@ internal sealed class SourceRunner(
                 var delay = Backoff.Delay(attempt, options.RetryInitialDelay, options.RetryMaxDelay);
                 var reason = Failures.Describe(e);
                 status.SetError(reason);
-                _prepared.TrySetResult();
                 metrics.Failures.Add(1, new KeyValuePair<string, object?>("data_store", source.Slug));
-                Log.SourceFailed(logger, source.Slug, attempt, delay, reason, Failures.ForLog(e));
+                if (e is TransformationFailedException)
+                {
+                    // Prepared transformations would keep what they were prepared against; the fix may be DDL.
+                    sourceDb.Clear();
+                }
+
+                if (e is ChangesLostException)
+                {
+                    Log.ChangesLost(logger, source.Slug, delay, reason);
+                }
+                else
+                {
+                    if (ReferenceEquals(e, _drift))
+                    {
+                        status.AddWarning(reason);
+                    }
+
+                    Log.SourceFailed(logger, source.Slug, attempt, delay, reason, Failures.ForLog(e));
+                }
+
+                _prepared.TrySetResult();
                 try
                 {
                     await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
@@ -96,13 +136,30 @@ internal sealed class SourceRunner(
         _prepared.TrySetResult();
     }
 
-    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    private void ReportAddedTables(IReadOnlyList<TableName> added)
+    {
+        var tables = string.Join(", ", added);
+        var schemas = string.Join(", ", transformer.Schemas.Values
+            .Where(s => s.Transformations.Any(t => added.Contains(t.Table)))
+            .Select(s => s.Key.ToString()).Distinct(StringComparer.Ordinal));
+        Log.PublicationExtended(logger, source.Slug, source.PublicationName, tables, schemas);
+        status.AddWarning($"Publication {source.PublicationName} did not cover {tables}; changes to it made before now are not events: backfill {schemas} if consumers need them.");
+    }
+
+    private async Task HeartbeatAsync(CancellationToken cancellationToken, CancellationTokenSource run)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 status.SetRetainedWal(await SourcePreparer.RetainedWalAsync(sourceDb, source.SlotName, cancellationToken).ConfigureAwait(false));
+                if (_tables is { } tables && await SourcePreparer.CheckDriftAsync(sourceDb, source, tables, cancellationToken).ConfigureAwait(false) is { } drift)
+                {
+                    _drift = drift;
+                    await run.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
                 await Task.Delay(options.HeartbeatInterval, timeProvider, cancellationToken).ConfigureAwait(false);
                 // Lets the reader acknowledge a position on a quiet database (or one whose changes are all unpublished).
                 await using var command = sourceDb.CreateCommand($"SELECT pg_logical_emit_message(false, '{PgOutputReader.HeartbeatPrefix}', '')");

@@ -74,7 +74,14 @@ internal sealed record EventTransaction(long CommitLsn, IReadOnlyList<StoredEven
 }
 
 /// <summary>An event to append: the schema, its minor version, operation and object.</summary>
-internal sealed record NewEvent(PublicSchemaKey Schema, int Minor, EventOperation Operation, string ObjectJson);
+internal sealed record NewEvent(PublicSchemaKey Schema, int Minor, EventOperation Operation, string ObjectJson)
+{
+    /// <summary>
+    /// The only consumer (<c>manifest-slug/consumer-name</c>) that reads this event (a backfill requested for it), or
+    /// null for every consumer.
+    /// </summary>
+    public string? Consumer { get; init; }
+}
 
 /// <summary>What the event store remembers about a source: the last transaction whose events it committed.</summary>
 /// <param name="DataStoreSlug">The source data store.</param>

@@ -21,8 +21,12 @@ internal interface IEventSource
 /// <summary>Creates event sources for public schemas that the local event store does not hold.</summary>
 internal interface IRemoteEventSourceFactory
 {
-    /// <summary>Returns a source for the schema, or null when this factory cannot reach its manifest.</summary>
-    IEventSource? TryCreate(PublicSchemaKey schema);
+    /// <summary>
+    /// Returns a source for the schema, or null when this factory cannot reach its manifest. With a
+    /// <paramref name="consumer"/> (<c>manifest-slug/consumer-name</c>), the source also serves the events stored for
+    /// that consumer only (a backfill requested for it).
+    /// </summary>
+    IEventSource? TryCreate(PublicSchemaKey schema, string? consumer = null);
 }
 
 /// <summary>The durable, ordered store of public schema events.</summary>
@@ -35,6 +39,14 @@ internal interface IEventStore : IEventSource
     Task<SourcePosition?> GetSourcePositionAsync(string dataStoreSlug, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records that a source's slot may be acknowledged up to <paramref name="endLsn"/> although no events were stored
+    /// (a new slot, an idle heartbeat, transactions that touched none of the schemas' tables). Never moves a position
+    /// backwards and keeps the last stored commit LSN, so the slot's confirmed position is never ahead of the store's:
+    /// a slot found ahead of it was re-created or advanced behind the engine's back.
+    /// </summary>
+    Task AdvanceSourcePositionAsync(string dataStoreSlug, string slotName, long endLsn, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Starts writing one source transaction. The events and the new source position commit together in
     /// <see cref="IEventStoreTransaction.CommitAsync"/>.
     /// </summary>
@@ -45,6 +57,22 @@ internal interface IEventStore : IEventSource
     /// events when that many exist, finishing the transaction the limit lands in (never split).
     /// </summary>
     Task<IReadOnlyList<EventTransaction>> ReadTransactionsAsync(PublicSchemaKey schema, long afterCommitLsn, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadTransactionsAsync(PublicSchemaKey, long, int, CancellationToken)"/>, for one consumer
+    /// (<c>manifest-slug/consumer-name</c>): also the events stored for it only (a backfill requested for it). Null:
+    /// untargeted events only.
+    /// </summary>
+    Task<IReadOnlyList<EventTransaction>> ReadTransactionsAsync(PublicSchemaKey schema, long afterCommitLsn, int limit, string? consumer, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="IEventSource.WaitForEventsAsync"/>, counting the events stored for <paramref name="consumer"/> only too.</summary>
+    Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, string? consumer, CancellationToken cancellationToken);
+
+    /// <summary>The stream one consumer (<c>manifest-slug/consumer-name</c>) reads: untargeted events plus those stored for it only.</summary>
+    IEventSource ForConsumer(string consumer);
+
+    /// <summary>The commit LSN of the newest untargeted event of a schema, or 0 when it has none.</summary>
+    Task<long> TailAsync(PublicSchemaKey schema, CancellationToken cancellationToken);
 
     /// <summary>The commit LSN of the newest transaction stored for each schema that has events.</summary>
     Task<IReadOnlyDictionary<PublicSchemaKey, long>> TailAsync(CancellationToken cancellationToken);

@@ -59,6 +59,25 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
             CREATE UNIQUE INDEX backfills_one_active ON rejot_events.backfills (manifest_slug, schema_name, schema_major)
                 WHERE status IN ('requested', 'running');
             """),
+        new(3, "backfills for one consumer", """
+            CREATE TABLE rejot_events.consumer_events (
+                consumer text NOT NULL,
+                manifest_slug text NOT NULL,
+                schema_name text NOT NULL,
+                schema_major integer NOT NULL,
+                schema_minor integer NOT NULL,
+                commit_lsn bigint NOT NULL,
+                idx integer NOT NULL,
+                operation text NOT NULL CHECK (operation IN ('insert', 'update', 'delete')),
+                object jsonb NOT NULL,
+                data_store text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (consumer, manifest_slug, schema_name, schema_major, commit_lsn, idx));
+            ALTER TABLE rejot_events.backfills ADD COLUMN for_consumer text;
+            DROP INDEX rejot_events.backfills_one_active;
+            CREATE UNIQUE INDEX backfills_one_active ON rejot_events.backfills (manifest_slug, schema_name, schema_major, coalesce(for_consumer, ''))
+                WHERE status IN ('requested', 'running');
+            """),
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -113,6 +132,22 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         return new SourcePosition(dataStoreSlug, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
+    public async Task AdvanceSourcePositionAsync(string dataStoreSlug, string slotName, long endLsn, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            """
+            INSERT INTO rejot_events.source_positions AS p (data_store, slot_name, commit_lsn, end_lsn) VALUES ($1, $2, 0, $3)
+            ON CONFLICT (data_store) DO UPDATE SET slot_name = excluded.slot_name,
+                commit_lsn = CASE WHEN p.slot_name = excluded.slot_name THEN p.commit_lsn ELSE 0 END,
+                end_lsn = CASE WHEN p.slot_name = excluded.slot_name THEN greatest(p.end_lsn, excluded.end_lsn) ELSE excluded.end_lsn END,
+                updated_at = now()
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = dataStoreSlug });
+        command.Parameters.Add(new NpgsqlParameter { Value = slotName });
+        command.Parameters.Add(new NpgsqlParameter { Value = endLsn });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IEventStoreTransaction> BeginAsync(string dataStoreSlug, string slotName, long commitLsn, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -128,37 +163,89 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         }
     }
 
-    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(PublicSchemaKey schema, EventPosition after, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(PublicSchemaKey schema, EventPosition after, int limit, CancellationToken cancellationToken)
+        => ReadEventsAsync(schema, after, limit, null, cancellationToken);
+
+    /// <summary>
+    /// The events one consumer reads: every untargeted event plus those stored for <paramref name="consumer"/> only
+    /// (a backfill requested for it); with a null consumer, untargeted events only.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(PublicSchemaKey schema, EventPosition after, int limit, string? consumer, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(
-            """
-            SELECT schema_minor, commit_lsn, idx, operation, object::text FROM rejot_events.events
-            WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5)
-            ORDER BY commit_lsn, idx LIMIT $6
-            """);
+        // Targeted events live in their own table, so the untargeted read (the common one) is unchanged; a consumer's
+        // read merges two ordered index scans.
+        await using var command = _dataSource.CreateCommand(consumer is null
+            ? """
+              SELECT schema_minor, commit_lsn, idx, operation, object::text FROM rejot_events.events
+              WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5)
+              ORDER BY commit_lsn, idx LIMIT $6
+              """
+            : """
+              SELECT schema_minor, commit_lsn, idx, operation, object FROM (
+                  (SELECT schema_minor, commit_lsn, idx, operation, object::text AS object FROM rejot_events.events
+                   WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5)
+                   ORDER BY commit_lsn, idx LIMIT $6)
+                  UNION ALL
+                  (SELECT schema_minor, commit_lsn, idx, operation, object::text AS object FROM rejot_events.consumer_events
+                   WHERE consumer = $7 AND manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5)
+                   ORDER BY commit_lsn, idx LIMIT $6)) e
+              ORDER BY commit_lsn, idx LIMIT $6
+              """);
         AddKey(command, schema);
         command.Parameters.Add(new NpgsqlParameter { Value = after.CommitLsn });
         command.Parameters.Add(new NpgsqlParameter { Value = after.Index });
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(1, limit) });
+        if (consumer is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = consumer });
+        }
+
         return await ReadAllAsync(command, schema, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<EventTransaction>> ReadTransactionsAsync(PublicSchemaKey schema, long afterCommitLsn, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<EventTransaction>> ReadTransactionsAsync(PublicSchemaKey schema, long afterCommitLsn, int limit, CancellationToken cancellationToken)
+        => ReadTransactionsAsync(schema, afterCommitLsn, limit, null, cancellationToken);
+
+    public async Task<IReadOnlyList<EventTransaction>> ReadTransactionsAsync(PublicSchemaKey schema, long afterCommitLsn, int limit, string? consumer, CancellationToken cancellationToken)
     {
         // The limit picks the last transaction to return; that transaction is then returned whole.
-        await using var command = _dataSource.CreateCommand(
-            """
-            SELECT schema_minor, commit_lsn, idx, operation, object::text FROM rejot_events.events
-            WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
-              AND commit_lsn <= (SELECT max(l.commit_lsn) FROM (
-                    SELECT commit_lsn FROM rejot_events.events
-                    WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
-                    ORDER BY commit_lsn, idx LIMIT $5) l)
-            ORDER BY commit_lsn, idx
-            """);
+        await using var command = _dataSource.CreateCommand(consumer is null
+            ? """
+              SELECT schema_minor, commit_lsn, idx, operation, object::text FROM rejot_events.events
+              WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
+                AND commit_lsn <= (SELECT max(l.commit_lsn) FROM (
+                      SELECT commit_lsn FROM rejot_events.events
+                      WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
+                      ORDER BY commit_lsn, idx LIMIT $5) l)
+              ORDER BY commit_lsn, idx
+              """
+            : """
+              WITH bound AS (SELECT max(l.commit_lsn) AS lsn FROM (
+                  SELECT commit_lsn, idx FROM (
+                      (SELECT commit_lsn, idx FROM rejot_events.events
+                       WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
+                       ORDER BY commit_lsn, idx LIMIT $5)
+                      UNION ALL
+                      (SELECT commit_lsn, idx FROM rejot_events.consumer_events
+                       WHERE consumer = $6 AND manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4
+                       ORDER BY commit_lsn, idx LIMIT $5)) u
+                  ORDER BY commit_lsn, idx LIMIT $5) l)
+              SELECT schema_minor, commit_lsn, idx, operation, object FROM (
+                  SELECT schema_minor, commit_lsn, idx, operation, object::text AS object FROM rejot_events.events
+                  WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4 AND commit_lsn <= (SELECT lsn FROM bound)
+                  UNION ALL
+                  SELECT schema_minor, commit_lsn, idx, operation, object::text AS object FROM rejot_events.consumer_events
+                  WHERE consumer = $6 AND manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND commit_lsn > $4 AND commit_lsn <= (SELECT lsn FROM bound)) e
+              ORDER BY commit_lsn, idx
+              """);
         AddKey(command, schema);
         command.Parameters.Add(new NpgsqlParameter { Value = afterCommitLsn });
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(1, limit) });
+        if (consumer is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = consumer });
+        }
+
         var events = await ReadAllAsync(command, schema, cancellationToken).ConfigureAwait(false);
         var result = new List<EventTransaction>();
         var start = 0;
@@ -174,6 +261,18 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         return result;
     }
 
+    /// <summary>The commit LSN of the newest event of a schema, or 0 when it has none.</summary>
+    public async Task<long> TailAsync(PublicSchemaKey schema, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT coalesce(max(commit_lsn), 0) FROM rejot_events.events WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3");
+        AddKey(command, schema);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The stream one consumer reads: untargeted events plus those stored for it only.</summary>
+    public IEventSource ForConsumer(string consumer) => new ConsumerView(this, consumer);
+
     public async Task<IReadOnlyDictionary<PublicSchemaKey, long>> TailAsync(CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(
@@ -188,19 +287,25 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         return result;
     }
 
-    public async Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, CancellationToken cancellationToken)
+    public Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, CancellationToken cancellationToken)
+        => WaitForEventsAsync(schema, after, null, cancellationToken);
+
+    public async Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, string? consumer, CancellationToken cancellationToken)
     {
         // Take the signal before looking, so a commit between the look and the wait still wakes us.
         var signal = await _notifications.GetSignalAsync(cancellationToken).ConfigureAwait(false);
         await using (var command = _dataSource.CreateCommand(
             """
             SELECT EXISTS (SELECT 1 FROM rejot_events.events
-            WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5))
+                WHERE manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5))
+            OR ($6::text IS NOT NULL AND EXISTS (SELECT 1 FROM rejot_events.consumer_events
+                WHERE consumer = $6 AND manifest_slug = $1 AND schema_name = $2 AND schema_major = $3 AND (commit_lsn, idx) > ($4, $5)))
             """))
         {
             AddKey(command, schema);
             command.Parameters.Add(new NpgsqlParameter { Value = after.CommitLsn });
             command.Parameters.Add(new NpgsqlParameter { Value = after.Index });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)consumer ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 return;
@@ -260,11 +365,21 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 
+    private sealed class ConsumerView(PostgresEventStore store, string consumer) : IEventSource
+    {
+        public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(PublicSchemaKey schema, EventPosition after, int limit, CancellationToken cancellationToken)
+            => store.ReadEventsAsync(schema, after, limit, consumer, cancellationToken);
+
+        public Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, CancellationToken cancellationToken)
+            => store.WaitForEventsAsync(schema, after, consumer, cancellationToken);
+    }
+
     private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, string dataStore, string slotName, long firstCommitLsn)
         : IEventStoreTransaction
     {
         private readonly Dictionary<PublicSchemaKey, int> _nextIndex = [];
         private readonly List<BackfillProgressUpdate> _backfills = [];
+        private readonly List<(NewEvent Event, long CommitLsn, int Index)> _targeted = [];
         private long _commitLsn = firstCommitLsn;
         private NpgsqlBinaryImporter? _importer;
         private bool _completed;
@@ -298,6 +413,14 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
             {
                 _nextIndex.TryGetValue(e.Schema, out var index);
                 _nextIndex[e.Schema] = index + 1;
+                if (e.Consumer is not null)
+                {
+                    // For one consumer only (few: a backfill chunk); written at commit, after the COPY.
+                    _targeted.Add((e, _commitLsn, index));
+                    Count++;
+                    continue;
+                }
+
                 await _importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await _importer.WriteAsync(e.Schema.ManifestSlug, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await _importer.WriteAsync(e.Schema.Name, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -321,6 +444,27 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
                 await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 await _importer.DisposeAsync().ConfigureAwait(false);
                 _importer = null;
+            }
+
+            if (_targeted.Count > 0)
+            {
+                await using var command = new NpgsqlCommand(
+                    """
+                    INSERT INTO rejot_events.consumer_events (consumer, manifest_slug, schema_name, schema_major, schema_minor, commit_lsn, idx, operation, object, data_store)
+                    SELECT c, m, n, ma, mi, l, i, o, j::jsonb, $10
+                    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[], $7::int[], $8::text[], $9::text[]) AS t(c, m, n, ma, mi, l, i, o, j)
+                    """, connection, transaction);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _targeted.Select(t => t.Event.Consumer!).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _targeted.Select(t => t.Event.Schema.ManifestSlug).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _targeted.Select(t => t.Event.Schema.Name).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = _targeted.Select(t => t.Event.Schema.Major).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = _targeted.Select(t => t.Event.Minor).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = _targeted.Select(t => t.CommitLsn).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = _targeted.Select(t => t.Index).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _targeted.Select(t => FormatOperation(t.Event.Operation)).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _targeted.Select(t => t.Event.ObjectJson).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter { Value = dataStore });
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var update in _backfills)

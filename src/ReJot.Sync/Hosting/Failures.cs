@@ -15,7 +15,7 @@ internal static class Failures
     /// </summary>
     public static bool IsExpected(Exception e)
         => e is NpgsqlException or IOException or SocketException or TimeoutException
-            or SyncConfigurationException or InvalidEventException or SlotLostException or TransactionNotVisibleException or Http.RemoteSyncServiceException;
+            or SyncConfigurationException or InvalidEventException or TransformationFailedException or ChangesLostException or ReplicationConnectionLostException or TransactionNotVisibleException or Http.RemoteSyncServiceException;
 
     /// <summary>The message, followed by the innermost cause when it says more (e.g. "Broken pipe").</summary>
     public static string Describe(Exception e)

@@ -19,6 +19,18 @@ public interface IReJotBackfills
     /// <returns>The backfill.</returns>
     Task<BackfillInfo> StartAsync(string publicSchema, string? filter = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Requests a backfill of a public schema read by this engine, optionally for one consumer only (see
+    /// <see cref="BackfillRequest.ForConsumer"/>), or returns the one already requested or running for the schema and
+    /// that target.
+    /// </summary>
+    /// <param name="publicSchema">The schema's name, <c>name@major</c>, or <c>manifest-slug/name@major</c>.</param>
+    /// <param name="request">The filter and the consumer the events are for.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The backfill.</returns>
+    /// <exception cref="InvalidOperationException">The engine has not started, or this instance is a standby.</exception>
+    Task<BackfillInfo> StartAsync(string publicSchema, BackfillRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>A backfill by id, or null.</summary>
     /// <param name="id">The backfill id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -35,6 +47,27 @@ public interface IReJotBackfills
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>Whether it was requested or running.</returns>
     Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What a backfill reads and whom its events are for.</summary>
+public sealed record BackfillRequest
+{
+    /// <summary>Optional SQL condition on the source table's columns; only matching rows are read.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>
+    /// The one consumer the events are for, as <c>consumer-name</c> or <c>manifest-slug/consumer-name</c>; null (the
+    /// default) for every consumer. The events are stored at their place in the stream like any backfill's, but only
+    /// that consumer reads them: the other consumers of the contract do not replay the rows.
+    /// </summary>
+    public string? ForConsumer { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="ForConsumer"/> may name a consumer this engine does not run: one in another service that
+    /// reads this service's <c>/read</c> and identifies itself as <c>manifest-slug/consumer-name</c>. Default false:
+    /// the consumer must be one of this engine's consumers of the schema.
+    /// </summary>
+    public bool RemoteConsumer { get; init; }
 }
 
 /// <summary>The state of a backfill.</summary>
@@ -71,6 +104,7 @@ public enum BackfillState
 /// <param name="UpdatedAt">When progress was last stored.</param>
 /// <param name="CompletedAt">When it ended.</param>
 /// <param name="Error">Why it failed.</param>
+/// <param name="ForConsumer">The only consumer (<c>manifest-slug/consumer-name</c>) its events are for, or null for every consumer.</param>
 public sealed record BackfillInfo(
     long Id,
     string ManifestSlug,
@@ -85,7 +119,8 @@ public sealed record BackfillInfo(
     DateTimeOffset? StartedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? CompletedAt,
-    string? Error)
+    string? Error,
+    string? ForConsumer = null)
 {
     /// <summary>Rows read per second between the first start and the last stored progress, or null.</summary>
     public double? RowsPerSecond
@@ -109,5 +144,5 @@ public sealed record BackfillInfo(
             "failed" => BackfillState.Failed,
             _ => BackfillState.Cancelled,
         },
-        r.RowsRead, r.RowsEmitted, r.RowsEstimated, r.CreatedAt, r.StartedAt, r.UpdatedAt, r.CompletedAt, r.Error);
+        r.RowsRead, r.RowsEmitted, r.RowsEstimated, r.CreatedAt, r.StartedAt, r.UpdatedAt, r.CompletedAt, r.Error, r.ForConsumer);
 }

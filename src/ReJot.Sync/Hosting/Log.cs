@@ -44,6 +44,18 @@ internal static partial class Log
     [LoggerMessage(1107, LogLevel.Error, "Public schema {Schema}: object from {Table} at {TransactionId} does not match the contract: {Errors}")]
     public static partial void InvalidObject(ILogger logger, string schema, string table, string transactionId, string errors);
 
+    [LoggerMessage(1108, LogLevel.Information, "Public schema {Schema}: the {Operation} transformation of {Table} is a projection of the changed row: evaluated from the WAL row, without a query")]
+    public static partial void TransformationFromRow(ILogger logger, string schema, string operation, string table);
+
+    [LoggerMessage(1109, LogLevel.Information, "Public schema {Schema}: the {Operation} transformation of {Table} runs as a query against the source: {Reason}")]
+    public static partial void TransformationQueried(ILogger logger, string schema, string operation, string table, string reason);
+
+    [LoggerMessage(1110, LogLevel.Critical, "Source {DataStore} stopped: changes were lost and an operator must decide (retrying in {Delay}): {Message}")]
+    public static partial void ChangesLost(ILogger logger, string dataStore, TimeSpan delay, string message);
+
+    [LoggerMessage(1111, LogLevel.Warning, "Source {DataStore}: publication {Publication} did not cover {Tables} (a new transformation table, or removed behind ReJot's back); changes to it made before now are not events: backfill {Schemas} if consumers need them")]
+    public static partial void PublicationExtended(ILogger logger, string dataStore, string publication, string tables, string schemas);
+
     [LoggerMessage(1200, LogLevel.Information, "Consumer {Consumer}: applying {Schema} into {Destination} after {Cursor}")]
     public static partial void ConsumerStarting(ILogger logger, string consumer, string schema, string destination, string cursor);
 
@@ -65,6 +77,9 @@ internal static partial class Log
     [LoggerMessage(1207, LogLevel.Warning, "Consumer {Consumer}: a set-based run from {Position} failed ({Message}); applying the events through {Cursor} again one at a time")]
     public static partial void ConsumerSetBasedRunFailed(ILogger logger, string consumer, string position, string cursor, string message);
 
+    [LoggerMessage(1210, LogLevel.Information, "Consumer {Consumer} starts at the end of {Schema} (after transaction {Cursor}): earlier events are not applied (ReJot:Consumers:<name>:StartFrom = End)")]
+    public static partial void ConsumerStartsAtEnd(ILogger logger, string consumer, string schema, string cursor);
+
     [LoggerMessage(1204, LogLevel.Debug, "Consumer {Consumer}: committed {Events} event(s) up to {Cursor}")]
     public static partial void ConsumerCommitted(ILogger logger, string consumer, int events, string cursor);
 
@@ -83,8 +98,8 @@ internal static partial class Log
     [LoggerMessage(1304, LogLevel.Warning, "Source {DataStore}: ignored an unreadable backfill message in transaction {TransactionId}: {Message}")]
     public static partial void BackfillMessageIgnored(ILogger logger, string dataStore, string transactionId, string message);
 
-    [LoggerMessage(1305, LogLevel.Information, "Backfill {Id} of {Schema} requested ({Reason})")]
-    public static partial void BackfillRequested(ILogger logger, long id, string schema, string reason);
+    [LoggerMessage(1305, LogLevel.Information, "Backfill {Id} of {Schema} for {Consumer} requested ({Reason})")]
+    public static partial void BackfillRequested(ILogger logger, long id, string schema, string consumer, string reason);
 
     [LoggerMessage(1306, LogLevel.Warning, "Backfill {Id} of {Schema} interrupted (retrying in {Delay}): {Message}")]
     public static partial void BackfillRetrying(ILogger logger, long id, string schema, TimeSpan delay, string message);

@@ -89,6 +89,12 @@ public sealed class ReJotSyncOptions
     /// <summary>Whether public schemas that have no events and were never backfilled are backfilled at start.</summary>
     public InitialBackfillMode InitialBackfill { get; set; } = InitialBackfillMode.None;
 
+    /// <summary>
+    /// Per consumer settings, keyed by <c>manifest-slug/consumer-name</c> or by the consumer name alone (e.g.
+    /// <c>ReJot:Consumers:orders-sink:StartFrom = End</c>).
+    /// </summary>
+    public IDictionary<string, ConsumerOptions> Consumers { get; } = new Dictionary<string, ConsumerOptions>(StringComparer.Ordinal);
+
     /// <summary>Source lag after which the health check reports Degraded.</summary>
     public TimeSpan UnhealthySourceSilence { get; set; } = TimeSpan.FromMinutes(2);
 }
@@ -101,6 +107,27 @@ public sealed class DataStoreOptions
 
     /// <summary>The publication name (default <c>rejot_&lt;slug&gt;</c>).</summary>
     public string? PublicationName { get; set; }
+}
+
+/// <summary>Settings of one consumer schema.</summary>
+public sealed class ConsumerOptions
+{
+    /// <summary>
+    /// Where a consumer without a cursor in its destination (a new consumer) starts: at the beginning of the event
+    /// store (default: it applies every stored event of the contract, including earlier backfills) or at its end (only
+    /// changes stored from now on; request a backfill for it alone to bring the existing rows).
+    /// </summary>
+    public ConsumerStart StartFrom { get; set; } = ConsumerStart.Beginning;
+}
+
+/// <summary>Where a new consumer (no cursor yet) starts reading its contract's events.</summary>
+public enum ConsumerStart
+{
+    /// <summary>The first event stored for the contract.</summary>
+    Beginning,
+
+    /// <summary>After the newest event stored when the consumer first starts; the cursor is stored at once.</summary>
+    End,
 }
 
 /// <summary>What the engine backfills by itself at start.</summary>

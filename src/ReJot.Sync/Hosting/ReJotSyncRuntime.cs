@@ -151,18 +151,35 @@ internal sealed class ReJotSyncRuntime : IReJotSyncStatus, IReJotBackfills, Http
 
     string Http.ISyncHttpBackend.State => (_engine?.State ?? SyncState.Initial).ToString().ToLowerInvariant();
 
+    IReadOnlyList<string> Http.ISyncHttpBackend.Problems
+        => StartFailure is { } failure && _engine is not { State: SyncState.Started }
+            ? [$"cannot start: {failure}", .. Http.SyncEngineHttpBackend.ProblemsOf(GetStatus())]
+            : Http.SyncEngineHttpBackend.ProblemsOf(GetStatus());
+
     Task<IReadOnlyList<Http.ConsumerCursor>> Http.ISyncHttpBackend.GetDataStoreCursorsAsync(CancellationToken cancellationToken)
         => Task.FromResult<IReadOnlyList<Http.ConsumerCursor>>(GetStatus().Consumers
             .Select(c => new Http.ConsumerCursor(new PublicSchemaKey(c.SourceManifestSlug, c.PublicSchemaName, c.PublicSchemaMajor), c.CursorLsn == 0 ? null : c.CursorLsn))
             .ToList());
 
-    async Task<BackfillInfo> IReJotBackfills.StartAsync(string publicSchema, string? filter, CancellationToken cancellationToken)
+    Task<BackfillInfo> IReJotBackfills.StartAsync(string publicSchema, string? filter, CancellationToken cancellationToken)
+        => ((IReJotBackfills)this).StartAsync(publicSchema, new BackfillRequest { Filter = filter }, cancellationToken);
+
+    async Task<BackfillInfo> IReJotBackfills.StartAsync(string publicSchema, BackfillRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var backfills = Backfills();
         var key = Backfill.BackfillCoordinator.Resolve(backfills.Schemas, publicSchema);
-        var (record, _) = await backfills.RequestAsync(key, filter, "hosting API", cancellationToken).ConfigureAwait(false);
+        var consumer = request.ForConsumer is { } target
+            ? Backfill.BackfillCoordinator.ResolveConsumer(_engine!.Model.Consumers, key, target, request.RemoteConsumer)
+            : null;
+        var (record, _) = await backfills.RequestAsync(key, request.Filter, consumer, "hosting API", cancellationToken).ConfigureAwait(false);
         return BackfillInfo.From(record);
     }
+
+    async Task<IReadOnlyList<BackfillInfo>> Http.ISyncHttpBackend.GetRecentBackfillsAsync(CancellationToken cancellationToken)
+        => _engine?.Backfills is { } backfills
+            ? (await backfills.Store.RecentAsync(cancellationToken).ConfigureAwait(false)).Select(BackfillInfo.From).ToList()
+            : [];
 
     async Task<BackfillInfo?> IReJotBackfills.GetAsync(long id, CancellationToken cancellationToken)
         => await Backfills().Store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } record ? BackfillInfo.From(record) : null;

@@ -128,7 +128,7 @@ internal sealed class SyncEngine : IAsyncDisposable
             }
         }
 
-        _backfills = new BackfillCoordinator(DataSource(eventStoreSlug), _store, backfillable, _options, _loggerFactory.CreateLogger("ReJot.Sync.Backfill"), _timeProvider);
+        _backfills = new BackfillCoordinator(DataSource(eventStoreSlug), _store, backfillable, _options, _metrics, _loggerFactory.CreateLogger("ReJot.Sync.Backfill"), _timeProvider);
         runners.Add(_backfills.RunAsync);
 
         var localSchemas = _model.PublicSchemas.Select(p => p.Key).ToHashSet();
@@ -136,23 +136,34 @@ internal sealed class SyncEngine : IAsyncDisposable
         {
             var consumer = _model.Consumers[i];
             var applyLogger = _loggerFactory.CreateLogger("ReJot.Sync.Apply");
+            // Each consumer reads its own view: untargeted events plus those of backfills requested for it alone.
             IEventSource source;
+            Func<CancellationToken, Task<long>> tail = ct => _store.TailAsync(consumer.Source, ct);
             if (localSchemas.Contains(consumer.Source))
             {
-                source = _store;
+                source = _store.ForConsumer(consumer.DisplayName);
             }
-            else if (_remote?.TryCreate(consumer.Source) is { } remote)
+            else if (_remote?.TryCreate(consumer.Source, consumer.DisplayName) is { } remote)
             {
                 source = remote;
+                if (remote is Http.RemoteEventReader reader)
+                {
+                    tail = reader.TailAsync;
+                }
             }
             else
             {
                 // Legitimate when another engine writes into the same event store; otherwise the consumer would
                 // wait for events that never come, so say so loudly, with the fix.
-                source = _store;
+                source = _store.ForConsumer(consumer.DisplayName);
                 Log.ConsumerReadsLocalStore(applyLogger, consumer.DisplayName, consumer.Source.ToString(),
                     _remote is null ? "no remote reader is configured (AddReJotSyncHttp)" : "the resolver does not know that manifest's sync service",
                     consumer.Source.ManifestSlug);
+            }
+
+            if (StartFrom(consumer) == ConsumerStart.End)
+            {
+                source = new StartAtEndEventSource(source, tail, DataSource(consumer.DestinationSlug), consumer, applyLogger);
             }
 
             var pump = new ConsumerPump(consumer, source, DataSource(consumer.DestinationSlug), _options, _consumers[i], _metrics,
@@ -191,6 +202,11 @@ internal sealed class SyncEngine : IAsyncDisposable
         _state = SyncState.Stopped;
         Log.Stopped(_logger);
     }
+
+    private ConsumerStart StartFrom(ConsumerSchemaModel consumer)
+        => _options.Consumers.TryGetValue(consumer.DisplayName, out var options) || _options.Consumers.TryGetValue(consumer.Name, out options)
+            ? options.StartFrom
+            : ConsumerStart.Beginning;
 
     private NpgsqlDataSource DataSource(string slug)
     {

@@ -22,6 +22,9 @@ internal sealed class SyncMetrics : IDisposable
         Failures = _meter.CreateCounter<long>("rejot.sync.failures", "{failure}", "Failed attempts (source or consumer), retried with backoff.");
         InvalidObjects = _meter.CreateCounter<long>("rejot.sync.invalid_objects", "{object}", "Transformation results that did not match the contract's JSON Schema.");
         Truncates = _meter.CreateCounter<long>("rejot.sync.truncates", "{truncate}", "TRUNCATEs of published tables (not expressible as events).");
+        BackfillRowsRead = _meter.CreateCounter<long>("rejot.backfill.rows_read", "{row}", "Source rows read by backfills (stored chunks).");
+        BackfillEvents = _meter.CreateCounter<long>("rejot.backfill.events", "{event}", "Events stored by backfills (rows read minus those superseded by live changes).");
+        BackfillsRunning = _meter.CreateUpDownCounter<int>("rejot.backfill.running", "{backfill}", "Backfills running in this engine.");
         VisibilityWaits = _meter.CreateCounter<long>("rejot.sync.visibility_waits", "{wait}", "Times a decoded source transaction was not yet visible to the transformation's snapshot and the engine waited.");
     }
 
@@ -38,6 +41,12 @@ internal sealed class SyncMetrics : IDisposable
     public Counter<long> Truncates { get; }
 
     public Counter<long> VisibilityWaits { get; }
+
+    public Counter<long> BackfillRowsRead { get; }
+
+    public Counter<long> BackfillEvents { get; }
+
+    public UpDownCounter<int> BackfillsRunning { get; }
 
     /// <summary>Registers the gauges that read the status registry.</summary>
     public void ObserveStatus(Func<SyncStatusSnapshot> status)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using ReJot.Sync.EventStore;
+using ReJot.Sync.Hosting;
 
 namespace ReJot.Sync.Http;
 
@@ -24,7 +25,7 @@ public static class ReJotSyncEndpoints
 
     /// <summary>
     /// Maps <c>GET /</c> (health and route list, anonymous), and, behind the bearer-token check, <c>/status</c>,
-    /// <c>/public-schemas</c>, <c>/data-store/cursors</c> and <c>/read?cursors=&lt;json&gt;&amp;limit=1..1000&amp;wait=&lt;ms&gt;</c>.
+    /// <c>/public-schemas</c>, <c>/data-store/cursors</c> and <c>/read?cursors=&lt;json&gt;&amp;limit=1..1000&amp;wait=&lt;ms&gt;&amp;consumer=&lt;slug/name&gt;</c>.
     /// Authentication settings come from <c>ReJot:Http</c> (see <see cref="ReJotHttpOptions"/>), or from a
     /// <see cref="ReJotHttpOptions"/> instance registered in DI.
     /// </summary>
@@ -63,13 +64,48 @@ public static class ReJotSyncEndpoints
             return refusal is null ? await next(context).ConfigureAwait(false) : SyncHttpJson.Error(StatusCodes.Status401Unauthorized, refusal);
         });
 
-        secured.MapGet("/status", (HttpContext context) =>
+        secured.MapGet("/status", async (HttpContext context) =>
         {
             var backend = Backend(context);
+            IReadOnlyList<BackfillInfo>? backfills;
+            try
+            {
+                backfills = await backend.GetRecentBackfillsAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                // The state stays answerable while the event store is down.
+                backfills = null;
+            }
+
             return new JsonWriterResult(StatusCodes.Status200OK, writer =>
             {
                 writer.WriteStartObject();
                 writer.WriteString("state", backend.State);
+                if (backfills is { Count: > 0 })
+                {
+                    // Ours, beside the original's {state} (left out when empty, so a quiet service answers exactly as
+                    // the original): running and recent backfills with their progress.
+                    writer.WriteStartArray("backfills");
+                    foreach (var backfill in backfills)
+                    {
+                        SyncHttpJson.WriteBackfill(writer, backfill);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                if (backend.Problems is { Count: > 0 } problems)
+                {
+                    writer.WriteStartArray("problems");
+                    foreach (var problem in problems)
+                    {
+                        writer.WriteStringValue(problem);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
                 writer.WriteEndObject();
             });
         });
@@ -134,7 +170,7 @@ public static class ReJotSyncEndpoints
     private static async Task<IResult> ReadAsync(HttpContext context, ReJotHttpOptions options)
     {
         var query = context.Request.Query;
-        foreach (var name in (string[])["cursors", "limit", "wait"])
+        foreach (var name in (string[])["cursors", "limit", "wait", "consumer"])
         {
             if (query[name].Count > 1)
             {
@@ -143,9 +179,11 @@ public static class ReJotSyncEndpoints
         }
 
         ReadQuery read;
+        string? consumer;
         try
         {
             read = ReadQuery.Parse(query["cursors"].FirstOrDefault(), query["limit"].FirstOrDefault(), query["wait"].FirstOrDefault(), options.MaxWait);
+            consumer = ReadQuery.ParseConsumer(query["consumer"].FirstOrDefault());
         }
         catch (ReadQueryException ex)
         {
@@ -182,7 +220,7 @@ public static class ReJotSyncEndpoints
                 var perCursor = new List<IReadOnlyList<EventTransaction>>(read.Cursors.Count);
                 foreach (var cursor in read.Cursors)
                 {
-                    perCursor.Add(await store.ReadTransactionsAsync(cursor.Schema, cursor.AfterCommitLsn ?? 0, read.Limit, context.RequestAborted).ConfigureAwait(false));
+                    perCursor.Add(await store.ReadTransactionsAsync(cursor.Schema, cursor.AfterCommitLsn ?? 0, read.Limit, consumer, context.RequestAborted).ConfigureAwait(false));
                 }
 
                 var remaining = deadline - DateTime.UtcNow;
@@ -194,7 +232,7 @@ public static class ReJotSyncEndpoints
                 using var waitOrStop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
                 try
                 {
-                    await WaitForAnyAsync(store, read.Cursors, remaining, waitOrStop.Token).ConfigureAwait(false);
+                    await WaitForAnyAsync(store, read.Cursors, consumer, remaining, waitOrStop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
                 {
@@ -208,11 +246,11 @@ public static class ReJotSyncEndpoints
         }
     }
 
-    private static async Task WaitForAnyAsync(IEventStore store, IReadOnlyList<ReadCursor> cursors, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task WaitForAnyAsync(IEventStore store, IReadOnlyList<ReadCursor> cursors, string? consumer, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(timeout);
-        var waits = cursors.Select(c => store.WaitForEventsAsync(c.Schema, EventPosition.AfterTransaction(c.AfterCommitLsn ?? 0), wait.Token)).ToArray();
+        var waits = cursors.Select(c => store.WaitForEventsAsync(c.Schema, EventPosition.AfterTransaction(c.AfterCommitLsn ?? 0), consumer, wait.Token)).ToArray();
         await Task.WhenAny(waits).ConfigureAwait(false);
 
         // Stop the other waits and observe their cancellations.

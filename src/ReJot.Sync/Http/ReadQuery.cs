@@ -40,6 +40,26 @@ internal sealed record ReadQuery(IReadOnlyList<ReadCursor> Cursors, int Limit, T
         return new ReadQuery(cursors is null ? [] : ParseCursors(cursors), parsedLimit, parsedWait);
     }
 
+    /// <summary>
+    /// Our optional <c>consumer</c> parameter (<c>manifest-slug/consumer-name</c>): the reader also gets the events
+    /// stored for that consumer only (a backfill requested for it). Absent: untargeted events only, as the original.
+    /// </summary>
+    public static string? ParseConsumer(string? consumer)
+    {
+        if (consumer is null)
+        {
+            return null;
+        }
+
+        var slash = consumer.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == consumer.Length - 1 || consumer.IndexOf('/', slash + 1) >= 0 || consumer.Length > 512 || consumer.Any(char.IsWhiteSpace))
+        {
+            throw new ReadQueryException($"consumer must be the reading consumer as manifest-slug/consumer-name, not '{consumer}'.");
+        }
+
+        return consumer;
+    }
+
     private static List<ReadCursor> ParseCursors(string text)
     {
         JsonDocument document;

@@ -68,7 +68,12 @@ internal sealed record RemoteEventReaderOptions
 /// Reads one public schema's events from the sync service that publishes it (<c>GET /read</c>), resolving its
 /// address on every request. Pages are whole source transactions, so the next read continues after the last one.
 /// </summary>
-internal sealed class RemoteEventReader(HttpClient http, ISyncServiceResolver resolver, PublicSchemaKey schema, RemoteEventReaderOptions options) : IEventSource
+/// <remarks>
+/// With a <c>consumer</c> (<c>manifest-slug/consumer-name</c>), requests carry <c>consumer=</c>, so the service also
+/// returns the events stored for that consumer only (a backfill requested for it); the original ReJot's service
+/// ignores the parameter.
+/// </remarks>
+internal sealed class RemoteEventReader(HttpClient http, ISyncServiceResolver resolver, PublicSchemaKey schema, RemoteEventReaderOptions options, string? consumer = null) : IEventSource
 {
     private readonly Lock _gate = new();
     private (EventPosition After, IReadOnlyList<StoredEvent> Events)? _prefetched;
@@ -123,6 +128,25 @@ internal sealed class RemoteEventReader(HttpClient http, ISyncServiceResolver re
         {
             throw new RemoteSyncServiceException(RemoteReadFailure.Unreachable, schema.ManifestSlug, uri,
                 $"The sync service of '{schema.ManifestSlug}' at {baseUri} is unreachable: {ex.Message}", inner: ex);
+        }
+    }
+
+    /// <summary>
+    /// The commit LSN of the newest transaction the service holds for this schema (0: none), found by reading pages to
+    /// the end (once, for a consumer that starts at the end of the stream: the original protocol has no tail route).
+    /// </summary>
+    public async Task<long> TailAsync(CancellationToken cancellationToken)
+    {
+        long tail = 0;
+        while (true)
+        {
+            var page = await ReadTransactionsAsync(tail == 0 ? null : tail, ReadQuery.MaxLimit, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return tail;
+            }
+
+            tail = page[^1].CommitLsn;
         }
     }
 
@@ -214,6 +238,11 @@ internal sealed class RemoteEventReader(HttpClient http, ISyncServiceResolver re
 
         var query = new StringBuilder("cursors=").Append(Uri.EscapeDataString(Encoding.UTF8.GetString(buffer.WrittenSpan)))
             .Append("&limit=").Append(limit.ToString(CultureInfo.InvariantCulture));
+        if (consumer is not null)
+        {
+            query.Append("&consumer=").Append(Uri.EscapeDataString(consumer));
+        }
+
         if (wait > TimeSpan.Zero)
         {
             query.Append("&wait=").Append(((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
@@ -323,7 +352,7 @@ internal sealed class RemoteEventSourceFactory(HttpClient http, ISyncServiceReso
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public IEventSource? TryCreate(PublicSchemaKey schema)
+    public IEventSource? TryCreate(PublicSchemaKey schema, string? consumer = null)
     {
         if (resolver.TryResolve(schema.ManifestSlug) is null)
         {
@@ -331,6 +360,6 @@ internal sealed class RemoteEventSourceFactory(HttpClient http, ISyncServiceReso
         }
 
         var options = (readerOptions ?? new RemoteEventReaderOptions()) with { Token = httpOptions.ClientTokenFor(schema.ManifestSlug) };
-        return new RemoteEventReader(http, resolver, schema, options);
+        return new RemoteEventReader(http, resolver, schema, options, consumer);
     }
 }

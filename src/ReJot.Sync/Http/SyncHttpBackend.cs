@@ -14,8 +14,18 @@ internal interface ISyncHttpBackend
     /// <summary>The engine state for <c>/status</c>: initial, prepared, started, stopped or closed.</summary>
     string State { get; }
 
+    /// <summary>
+    /// What needs an operator, for <c>/status</c> (<c>problems</c>, only when there are any): failing sources, source
+    /// warnings (lost or unpublished changes to backfill), faulted consumers.
+    /// </summary>
+    IReadOnlyList<string> Problems => [];
+
     /// <summary>The consumers' cursors in their destinations, for <c>/data-store/cursors</c>.</summary>
     Task<IReadOnlyList<ConsumerCursor>> GetDataStoreCursorsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Backfills that are requested or running, and those that ended in the last day (for <c>/status</c>).</summary>
+    Task<IReadOnlyList<Hosting.BackfillInfo>> GetRecentBackfillsAsync(CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<Hosting.BackfillInfo>>([]);
 }
 
 /// <summary>A public schema as listed by <c>/public-schemas</c>.</summary>

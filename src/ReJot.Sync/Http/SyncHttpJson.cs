@@ -94,6 +94,68 @@ internal static class SyncHttpJson
         writer.WriteEndObject();
     }
 
+    /// <summary>A backfill and its progress, as <c>/status</c> lists it.</summary>
+    public static void WriteBackfill(Utf8JsonWriter writer, Hosting.BackfillInfo backfill)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("id", backfill.Id);
+        writer.WriteString("publicSchema", $"{backfill.ManifestSlug}/{backfill.PublicSchema}@{backfill.Major}");
+        WriteStringOrNull(writer, "forConsumer", backfill.ForConsumer);
+        WriteStringOrNull(writer, "filter", backfill.Filter);
+        writer.WriteString("state", backfill.State.ToString().ToLowerInvariant());
+        writer.WriteNumber("rowsRead", backfill.RowsRead);
+        writer.WriteNumber("rowsEstimated", backfill.EstimatedRows);
+        writer.WriteNumber("eventsStored", backfill.EventsStored);
+        if (backfill.RowsPerSecond is { } rate)
+        {
+            writer.WriteNumber("rowsPerSecond", Math.Round(rate, 1));
+        }
+        else
+        {
+            writer.WriteNull("rowsPerSecond");
+        }
+
+        if (backfill.EstimatedRemaining is { } eta)
+        {
+            writer.WriteNumber("etaSeconds", Math.Round(eta.TotalSeconds));
+        }
+        else
+        {
+            writer.WriteNull("etaSeconds");
+        }
+
+        writer.WriteString("createdAt", backfill.CreatedAt);
+        WriteTimeOrNull(writer, "startedAt", backfill.StartedAt);
+        writer.WriteString("updatedAt", backfill.UpdatedAt);
+        WriteTimeOrNull(writer, "completedAt", backfill.CompletedAt);
+        WriteStringOrNull(writer, "error", backfill.Error);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteTimeOrNull(Utf8JsonWriter writer, string name, DateTimeOffset? value)
+    {
+        if (value is { } time)
+        {
+            writer.WriteString(name, time);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
     public static IResult Error(int statusCode, string message) => new JsonWriterResult(statusCode, writer =>
     {
         writer.WriteStartObject();

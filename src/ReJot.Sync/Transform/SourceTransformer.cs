@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -42,10 +43,18 @@ internal sealed class SourceTransformer : ICaptureHandler
     private readonly Dictionary<(TableName Table, TransformOperation Operation), List<(PublicSchemaModel Schema, TransformationModel Transformation)>> _matches = [];
     private readonly Dictionary<TableName, List<PublicSchemaModel>> _implicitDeletes = [];
     private readonly Dictionary<TableName, List<PublicSchemaModel>> _schemasByTable = [];
-    private readonly Dictionary<(TransformationModel, uint, int), CompiledTransformation> _compiled = [];
+    // Per relation shape of the current reader run (by reference: versions restart with each run).
+    private readonly Dictionary<RelationInfo, Dictionary<TransformationModel, CompiledTransformation>> _compiled = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<RelationInfo, Dictionary<TransformationModel, RowProjection?>> _projections = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<TransformationModel, (ProjectionShape? Shape, string Reason)> _shapes = [];
     private readonly Dictionary<uint, string> _typeNames = [];
+    private readonly Dictionary<uint, uint> _baseTypes = [];
+    private readonly StringBuilder _json = new(256);
+    private OutputSettings? _walSettings;
+    private OutputSettings? _querySettings;
     private readonly Dictionary<PublicSchemaKey, PublicSchemaModel> _schemas = [];
     private readonly List<(PublicSchemaKey Schema, BackfillChunk Chunk, ChunkOutcome Outcome)> _groupChunks = [];
+    private static readonly TransformOperation[] s_projectedOperations = [TransformOperation.Insert, TransformOperation.Update];
     private IEventStoreTransaction? _group;
     private long _groupLastCommitLsn;
     private long _groupEndLsn;
@@ -148,6 +157,14 @@ internal sealed class SourceTransformer : ICaptureHandler
     public long LastStoredCommitLsn { get; set; }
 
     public void OnProgress(long walEnd) => _status.Touch(_timeProvider.GetUtcNow());
+
+    public void OnStreamStarted(OutputSettings? settings)
+    {
+        // A new reader run: relation shapes arrive again (their versions restart), decisions are made again.
+        _walSettings = settings;
+        _compiled.Clear();
+        _projections.Clear();
+    }
 
     public void OnTruncate(IReadOnlyList<TableName> tables, long lsn)
     {
@@ -331,7 +348,7 @@ internal sealed class SourceTransformer : ICaptureHandler
                     break;
                 }
 
-                events.Add(new NewEvent(schema.Key, schema.Minor, EventOperation.Insert, json));
+                events.Add(new NewEvent(schema.Key, schema.Minor, EventOperation.Insert, json) { Consumer = chunk.ForConsumer });
             }
 
             await _group!.AppendAsync(events, cancellationToken).ConfigureAwait(false);
@@ -347,37 +364,39 @@ internal sealed class SourceTransformer : ICaptureHandler
     private async Task<List<NewEvent>> TransformAsync(List<CapturedChange> chunk, long commitLsn, CancellationToken cancellationToken)
     {
         await EnsureTypeNamesAsync(chunk, cancellationToken).ConfigureAwait(false);
-        await using var connection = await _sourceDb.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var plan = new List<PlanItem>();
-        await using var batch = new NpgsqlBatch(connection);
+        await EnsureProjectionsAsync(chunk, cancellationToken).ConfigureAwait(false);
+
+        // Opened only when a change needs a query: a chunk of projections reads nothing from the source.
+        await using var queries = new SourceQueries(_sourceDb);
+        var plan = new List<PlanItem>(chunk.Count);
         foreach (var change in chunk)
         {
             switch (change.Kind)
             {
                 case ChangeKind.Insert:
-                    await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
+                    await AddAsync(queries, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
                     break;
                 case ChangeKind.Update:
                     if (KeyChanged(change))
                     {
                         // A key change is, for consumers, the old object going away and the new one appearing.
-                        await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
-                        await AddAsync(connection, batch, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
+                        await AddDeleteAsync(queries, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
+                        await AddAsync(queries, plan, change, TransformOperation.Insert, EventOperation.Insert, change.New!, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {
-                        await AddAsync(connection, batch, plan, change, TransformOperation.Update, EventOperation.Update, change.New!, cancellationToken).ConfigureAwait(false);
+                        await AddAsync(queries, plan, change, TransformOperation.Update, EventOperation.Update, change.New!, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
                 case ChangeKind.Delete:
-                    await AddDeleteAsync(connection, batch, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
+                    await AddDeleteAsync(queries, plan, change, change.Old!, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
 
         var events = new List<NewEvent>(plan.Count);
-        if (batch.BatchCommands.Count == 0)
+        if (queries.Batch is not { } batch || batch.BatchCommands.Count == 0)
         {
             foreach (var item in plan)
             {
@@ -387,33 +406,51 @@ internal sealed class SourceTransformer : ICaptureHandler
             return events;
         }
 
-        await using var reader = await ExecuteWhenVisibleAsync(batch, cancellationToken).ConfigureAwait(false);
-        var first = true;
-        foreach (var item in plan)
+        // Which transformation's result is being read: PostgreSQL reports a failing statement when its result is reached.
+        var reading = plan.FirstOrDefault(p => p.Command is not null);
+        try
         {
-            if (item.Command is null)
+            await using var reader = await ExecuteWhenVisibleAsync(batch, cancellationToken).ConfigureAwait(false);
+            var first = true;
+            foreach (var item in plan)
             {
-                AddEvent(events, item, item.DirectJson!, commitLsn);
-                continue;
-            }
-
-            if (!first)
-            {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            first = false;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (!reader.IsDBNull(0))
+                if (item.Command is null)
                 {
-                    AddEvent(events, item, reader.GetString(0), commitLsn);
+                    AddEvent(events, item, item.DirectJson!, commitLsn);
+                    continue;
+                }
+
+                reading = item;
+                if (!first)
+                {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                first = false;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (!reader.IsDBNull(0))
+                    {
+                        AddEvent(events, item, reader.GetString(0), commitLsn);
+                    }
                 }
             }
-        }
 
-        return events;
+            return events;
+        }
+        catch (PostgresException e) when (reading is not null && IsSqlFault(e))
+        {
+            // A fault of the schema's SQL, not of the connection: say which transformation, where, and PostgreSQL's words.
+            throw new TransformationFailedException(
+                $"Public schema {reading.Schema.Key}: the {reading.Operation.ToString().ToLowerInvariant()} transformation of {reading.Table} failed at transaction {TransactionIds.Format(commitLsn)}: "
+                + $"{e.MessageText} (SQLSTATE {e.SqlState}{(e.Hint is { Length: > 0 } hint ? $"; hint: {hint}" : string.Empty)}). Nothing of this transaction is stored; it is retried until the SQL or the database is fixed.",
+                e);
+        }
     }
+
+    /// <summary>False for failures of the connection or the server (retried as they are, with their own message).</summary>
+    private static bool IsSqlFault(PostgresException e)
+        => e.SqlState.Length >= 2 && e.SqlState[..2] is not ("08" or "57" or "53" or "58" or "40" or "XX");
 
     /// <summary>
     /// Runs the batch; the first time in a source transaction, with the visibility check in front (no extra round
@@ -540,7 +577,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         return change.Old is not null && change.Relation.ReplicaIdentity != 'f';
     }
 
-    private async Task AddAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, TransformOperation operation, EventOperation eventOperation, RowImage row, CancellationToken cancellationToken)
+    private async Task AddAsync(SourceQueries queries, List<PlanItem> plan, CapturedChange change, TransformOperation operation, EventOperation eventOperation, RowImage row, CancellationToken cancellationToken)
     {
         if (!_matches.TryGetValue((change.Relation.Table, operation), out var matches))
         {
@@ -549,22 +586,32 @@ internal sealed class SourceTransformer : ICaptureHandler
 
         foreach (var (schema, transformation) in matches)
         {
+            if (operation != TransformOperation.Delete
+                && _projections.TryGetValue(change.Relation, out var projections)
+                && projections.TryGetValue(transformation, out var projection)
+                && projection is not null
+                && projection.TryWrite(row, _json))
+            {
+                plan.Add(new PlanItem(schema, eventOperation, change.Relation.Table, null, _json.ToString()));
+                continue;
+            }
+
             var compiled = Compile(schema, transformation, change.Relation);
             var command = new NpgsqlBatchCommand(compiled.Sql);
             foreach (var column in compiled.ParameterColumns)
             {
-                var value = await ValueAsync(connection, change, row, column, cancellationToken).ConfigureAwait(false);
+                var value = await ValueAsync(queries, change, row, column, cancellationToken).ConfigureAwait(false);
                 command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Unknown, Value = (object?)value ?? DBNull.Value });
             }
 
-            batch.BatchCommands.Add(command);
+            (await queries.BatchAsync(cancellationToken).ConfigureAwait(false)).BatchCommands.Add(command);
             plan.Add(new PlanItem(schema, eventOperation, change.Relation.Table, compiled, null));
         }
     }
 
-    private async Task AddDeleteAsync(NpgsqlConnection connection, NpgsqlBatch batch, List<PlanItem> plan, CapturedChange change, RowImage old, CancellationToken cancellationToken)
+    private async Task AddDeleteAsync(SourceQueries queries, List<PlanItem> plan, CapturedChange change, RowImage old, CancellationToken cancellationToken)
     {
-        await AddAsync(connection, batch, plan, change, TransformOperation.Delete, EventOperation.Delete, old, cancellationToken).ConfigureAwait(false);
+        await AddAsync(queries, plan, change, TransformOperation.Delete, EventOperation.Delete, old, cancellationToken).ConfigureAwait(false);
         if (!_implicitDeletes.TryGetValue(change.Relation.Table, out var schemas))
         {
             return;
@@ -621,7 +668,7 @@ internal sealed class SourceTransformer : ICaptureHandler
         };
     }
 
-    private async Task<string?> ValueAsync(NpgsqlConnection connection, CapturedChange change, RowImage row, int column, CancellationToken cancellationToken)
+    private async Task<string?> ValueAsync(SourceQueries queries, CapturedChange change, RowImage row, int column, CancellationToken cancellationToken)
     {
         if (!row.IsUnchangedToast(column))
         {
@@ -633,6 +680,7 @@ internal sealed class SourceTransformer : ICaptureHandler
             return old.Values[column];
         }
 
+        var connection = await queries.ConnectionAsync(cancellationToken).ConfigureAwait(false);
         await EnsureVisibleAsync(connection, cancellationToken).ConfigureAwait(false);
 
         // An unchanged TOASTed value is not in the WAL: read the current one by the replica identity key.
@@ -655,10 +703,14 @@ internal sealed class SourceTransformer : ICaptureHandler
 
     private CompiledTransformation Compile(PublicSchemaModel schema, TransformationModel transformation, RelationInfo relation)
     {
-        var key = (transformation, relation.Id, relation.Version);
-        if (!_compiled.TryGetValue(key, out var compiled))
+        if (!_compiled.TryGetValue(relation, out var byTransformation))
         {
-            _compiled[key] = compiled = CompiledTransformation.Compile(schema, transformation, relation, oid => _typeNames[oid]);
+            _compiled[relation] = byTransformation = [];
+        }
+
+        if (!byTransformation.TryGetValue(transformation, out var compiled))
+        {
+            byTransformation[transformation] = compiled = CompiledTransformation.Compile(schema, transformation, relation, oid => _typeNames[oid]);
         }
 
         return compiled;
@@ -667,8 +719,15 @@ internal sealed class SourceTransformer : ICaptureHandler
     private async Task EnsureTypeNamesAsync(List<CapturedChange> chunk, CancellationToken cancellationToken)
     {
         List<uint>? missing = null;
+        RelationInfo? previous = null;
         foreach (var change in chunk)
         {
+            if (ReferenceEquals(change.Relation, previous))
+            {
+                continue;
+            }
+
+            previous = change.Relation;
             foreach (var column in change.Relation.Columns)
             {
                 if (!_typeNames.ContainsKey(column.TypeOid) && (missing is null || !missing.Contains(column.TypeOid)))
@@ -683,17 +742,149 @@ internal sealed class SourceTransformer : ICaptureHandler
             return;
         }
 
-        await using var command = _sourceDb.CreateCommand("SELECT oid::bigint, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])");
+        // The name for casts; the base type (domains resolved, as row_to_json does) for projections.
+        await using var command = _sourceDb.CreateCommand("""
+            WITH RECURSIVE d(oid, base) AS (
+                SELECT oid, oid FROM pg_type WHERE oid = ANY($1::oid[])
+                UNION ALL
+                SELECT d.oid, t.typbasetype FROM d JOIN pg_type t ON t.oid = d.base WHERE t.typtype = 'd')
+            SELECT d.oid::bigint, format_type(d.oid, NULL), d.base::bigint FROM d JOIN pg_type t ON t.oid = d.base WHERE t.typtype <> 'd'
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = missing.Select(o => (long)o).ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            _typeNames[(uint)reader.GetInt64(0)] = reader.GetString(1);
+            var oid = (uint)reader.GetInt64(0);
+            _typeNames[oid] = reader.GetString(1);
+            _baseTypes[oid] = (uint)reader.GetInt64(2);
         }
 
         foreach (var oid in missing)
         {
             _typeNames.TryAdd(oid, "text");
+        }
+    }
+
+    /// <summary>
+    /// Decides, once per relation shape, which insert/update transformations of its table are projections of the
+    /// changed row (evaluated from the decoded row, see <see cref="RowProjection"/>) and logs the decision.
+    /// </summary>
+    private async Task EnsureProjectionsAsync(List<CapturedChange> chunk, CancellationToken cancellationToken)
+    {
+        RelationInfo? previous = null;
+        foreach (var change in chunk)
+        {
+            var relation = change.Relation;
+            if (ReferenceEquals(relation, previous) || _projections.ContainsKey(relation))
+            {
+                previous = relation;
+                continue;
+            }
+
+            previous = relation;
+            var decisions = new Dictionary<TransformationModel, RowProjection?>();
+            foreach (var operation in s_projectedOperations)
+            {
+                if (!_matches.TryGetValue((relation.Table, operation), out var matches))
+                {
+                    continue;
+                }
+
+                foreach (var (schema, transformation) in matches)
+                {
+                    if (!decisions.ContainsKey(transformation))
+                    {
+                        decisions[transformation] = await DecideAsync(schema, transformation, relation, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            _projections[relation] = decisions;
+        }
+    }
+
+    private async Task<RowProjection?> DecideAsync(PublicSchemaModel schema, TransformationModel transformation, RelationInfo relation, CancellationToken cancellationToken)
+    {
+        // Invalid SQL or parameters fail here exactly as on the query path.
+        Compile(schema, transformation, relation);
+        if (!_shapes.TryGetValue(transformation, out var parsed))
+        {
+            _shapes[transformation] = parsed = (ProjectionParser.Parse(transformation.Sql, out var why), why);
+        }
+
+        var operation = transformation.Operation.ToString().ToLowerInvariant();
+        string reason;
+        RowProjection? projection = null;
+        if (parsed.Shape is not { } shape)
+        {
+            reason = parsed.Reason;
+        }
+        else if (await ResolveTableAsync(shape.TableText, cancellationToken).ConfigureAwait(false) != relation.Id)
+        {
+            reason = $"FROM {shape.TableText} does not resolve to {relation.Table} on the source connection";
+        }
+        else
+        {
+            _querySettings ??= await ReadQuerySettingsAsync(cancellationToken).ConfigureAwait(false);
+            projection = RowProjection.Bind(
+                shape,
+                relation,
+                oid => _baseTypes.TryGetValue(oid, out var b) ? b : null,
+                kind => OutputSettings.Mismatch(kind, _walSettings, _querySettings),
+                out reason);
+        }
+
+        if (projection is not null)
+        {
+            Log.TransformationFromRow(_logger, schema.Key.ToString(), operation, relation.Table.ToString());
+        }
+        else
+        {
+            Log.TransformationQueried(_logger, schema.Key.ToString(), operation, relation.Table.ToString(), reason);
+        }
+
+        return projection;
+    }
+
+    private async Task<long?> ResolveTableAsync(string tableText, CancellationToken cancellationToken)
+    {
+        await using var command = _sourceDb.CreateCommand("SELECT to_regclass($1)::oid::bigint");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tableText });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long oid ? oid : null;
+    }
+
+    private async Task<OutputSettings> ReadQuerySettingsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _sourceDb.CreateCommand("SELECT current_setting('TimeZone'), current_setting('DateStyle'), current_setting('extra_float_digits')");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new OutputSettings(reader.GetString(0), reader.GetString(1), reader.GetString(2));
+    }
+
+    /// <summary>The source connection and batch of one chunk, opened on first use.</summary>
+    private sealed class SourceQueries(NpgsqlDataSource dataSource) : IAsyncDisposable
+    {
+        private NpgsqlConnection? _connection;
+
+        public NpgsqlBatch? Batch { get; private set; }
+
+        public async ValueTask<NpgsqlConnection> ConnectionAsync(CancellationToken cancellationToken)
+            => _connection ??= await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        public async ValueTask<NpgsqlBatch> BatchAsync(CancellationToken cancellationToken)
+            => Batch ??= new NpgsqlBatch(await ConnectionAsync(cancellationToken).ConfigureAwait(false));
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Batch is not null)
+            {
+                await Batch.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }
@@ -703,3 +894,6 @@ internal sealed class TransactionNotVisibleException(string message) : Exception
 
 /// <summary>A produced object does not match its contract; the source stops before storing it.</summary>
 internal sealed class InvalidEventException(string message) : Exception(message);
+
+/// <summary>A transformation's SQL failed in PostgreSQL (an error of the schema, not of the connection).</summary>
+internal sealed class TransformationFailedException(string message, Exception inner) : Exception(message, inner);

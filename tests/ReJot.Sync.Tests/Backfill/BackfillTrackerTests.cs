@@ -58,6 +58,33 @@ public sealed class BackfillTrackerTests
         Assert.False(tracker.Active);
     }
 
+    [Fact]
+    public void With_two_backfills_of_one_schema_a_change_is_remembered_until_both_have_stored_a_chunk_that_saw_it()
+    {
+        // A backfill for every consumer and one for a single consumer run together; their chunks interleave.
+        var tracker = new BackfillTracker();
+        var schema = TestSchemas.AccountSchema();
+        var forAll = tracker.Start(1, schema);
+        var forOne = tracker.Start(2, schema);
+        tracker.Observe(TestSchemas.Account, """{"id":3,"name":"new","balance":1}""", 103);
+
+        // The single-consumer backfill read its chunk while 103 ran; the other backfill's newer chunk, which saw 103
+        // finished, is stored first. 103 must still supersede the older chunk's row.
+        var older = new BackfillChunk(2, forOne, 1, 0, "100:104:103", ["3"], 2, false, false,
+            ["""{"id":2,"name":"b","balance":0}""", """{"id":3,"name":"old","balance":0}"""], "orders-service/a");
+        var newer = new BackfillChunk(1, forAll, 1, 0, "200:210:", ["9"], 1, false, false, ["""{"id":9,"name":"i","balance":0}"""]);
+        Assert.Equal(["""{"id":9,"name":"i","balance":0}"""], tracker.Accept(newer)!.Value.Objects);
+        tracker.Stored([(TestSchemas.Account, newer, new ChunkOutcome(1, null))]);
+        Assert.Equal(1, tracker.TrackedKeys(TestSchemas.Account));
+        var accepted = tracker.Accept(BackfillChunk.Parse(older.ToJson()));
+        Assert.Equal(["""{"id":2,"name":"b","balance":0}"""], accepted!.Value.Objects);
+        Assert.Equal("orders-service/a", BackfillChunk.Parse(older.ToJson()).ForConsumer);
+
+        // Once both have stored a chunk whose xmin is past 103, it is forgotten.
+        tracker.Stored([(TestSchemas.Account, older with { Snapshot = "150:160:" }, new ChunkOutcome(1, null))]);
+        Assert.Equal(0, tracker.TrackedKeys(TestSchemas.Account));
+    }
+
     [Theory]
     [InlineData("id > 10", null)]
     [InlineData("name = 'a;b' AND (id > 1)", null)]

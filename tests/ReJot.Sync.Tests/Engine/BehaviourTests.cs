@@ -29,9 +29,31 @@ public sealed class BehaviourTests(PostgresFixture postgres)
     [Fact]
     public async Task A_multi_row_multi_table_transaction_keeps_wal_order_and_a_row_deleted_before_its_transform_does_not_stall()
     {
-        await using var h = await SyncHarness.CreateAsync(postgres, "order", SourceDdl, DestinationDdl);
+        // Transformations that query read current state: the first insert of 1 already sees 'uno'; account 3 was
+        // gone by the time its insert was transformed, so that insert yields nothing while its delete is published.
+        // (The cast makes the account transformation a query rather than a projection of the WAL row.)
+        await AssertOrderAsync(
+            "order",
+            "SELECT id, name, balance::numeric AS balance FROM accounts WHERE id = :id",
+            ["upsert|1|uno", "upsert|2|two", "upsert|1|uno", "upsert|2|two", "delete|3|null", "upsert|4|four"]);
+    }
+
+    [Fact]
+    public async Task A_projection_publishes_each_row_as_of_its_change_in_wal_order_next_to_a_query_of_another_table()
+    {
+        // The account transformation is a projection: each event is the row as decoded (1 is 'one' then 'uno',
+        // 3 is published before its delete). The emails transformation still queries the current account row.
+        await AssertOrderAsync(
+            "order_projection",
+            "SELECT id, name, balance FROM accounts WHERE id = :id",
+            ["upsert|1|one", "upsert|2|two", "upsert|1|uno", "upsert|2|two", "upsert|3|three", "delete|3|null", "upsert|4|four"]);
+    }
+
+    private async Task AssertOrderAsync(string name, string accountSql, string[] expected)
+    {
+        await using var h = await SyncHarness.CreateAsync(postgres, name, SourceDdl, DestinationDdl);
         // The account contract is also re-published when one of its emails changes (a second table).
-        var schema = Schemas.AccountSchema(extra:
+        var schema = Schemas.AccountSchema(accountSql,
         [
             new(TransformOperation.Insert, TableName.Parse("public.emails"), "SELECT a.id, a.name, a.balance FROM accounts a WHERE a.id = :account_id"),
         ]);
@@ -48,12 +70,7 @@ public sealed class BehaviourTests(PostgresFixture postgres)
             INSERT INTO accounts VALUES (4, 'four', 4);
             """);
         await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM applied WHERE id = 4") == 1, "the transaction after the one with a vanished row");
-
-        // Transformations read current state: the first insert of 1 already sees 'uno'; account 3 was gone by
-        // the time its insert was transformed, so that insert yields nothing while its delete is published.
-        Assert.Equal(
-            ["upsert|1|uno", "upsert|2|two", "upsert|1|uno", "upsert|2|two", "delete|3|null", "upsert|4|four"],
-            await h.RowsAsync(h.Destination, "SELECT op, id, name FROM applied ORDER BY seq"));
+        Assert.Equal(expected, await h.RowsAsync(h.Destination, "SELECT op, id, name FROM applied ORDER BY seq"));
     }
 
     [Fact]
@@ -204,7 +221,7 @@ public sealed class BehaviourTests(PostgresFixture postgres)
         await Eventually.WaitAsync(() => engine.GetStatus().Sources.Single().Error is not null, "the source error");
         Assert.Contains("does not match the contract", engine.GetStatus().Sources.Single().Error, StringComparison.Ordinal);
         Assert.Empty(await engine.EventStore.ReadEventsAsync(Schemas.Account, EventPosition.Start, 10, Ct));
-        Assert.Null(await engine.EventStore.GetSourcePositionAsync("source", Ct));
+        Assert.Equal(0, (await engine.EventStore.GetSourcePositionAsync("source", Ct))?.CommitLsn ?? 0);
         Assert.Equal(0, await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM order_accounts"));
     }
 
@@ -222,7 +239,7 @@ public sealed class BehaviourTests(PostgresFixture postgres)
 
         engine = await h.StartAsync(model);
         var error = engine.GetStatus().Sources.Single().Error;
-        Assert.Contains("is missing, but the event store has a position", error, StringComparison.Ordinal);
+        Assert.Contains("but the event store has a position for it", error, StringComparison.Ordinal);
         Assert.Equal(0, await h.ScalarAsync<long>(h.Source, $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{h.SlotName}'"));
     }
 }

@@ -65,7 +65,8 @@ public sealed class VisibilityTests(PostgresFixture postgres)
         await using var server = await ThrowawayPostgres.StartAsync(options, Ct);
         await using var h = await SyncHarness.CreateAsync(name => server.CreateDatabaseAsync(name, Ct), "held", SourceDdl, "SELECT 1");
         h.Options.TransactionVisibilityTimeout = TimeSpan.FromMilliseconds(200);
-        var engine = await h.StartAsync(h.Model([Schemas.AccountSchema()], []));
+        // A cast makes it a query (a plain projection would be rendered from the WAL row without waiting).
+        var engine = await h.StartAsync(h.Model([Schemas.AccountSchema("SELECT id, name, balance::numeric AS balance FROM accounts WHERE id = :id")], []));
 
         await using var writer = await h.Source.OpenConnectionAsync(Ct);
         var writerPid = writer.ProcessID;
@@ -102,6 +103,47 @@ public sealed class VisibilityTests(PostgresFixture postgres)
         Assert.Equal(EventOperation.Insert, stored.Operation);
         Assert.Equal("""{"id": 1, "name": "held", "balance": 1}""", stored.ObjectJson);
         Assert.Null(engine.GetStatus().Sources[0].Error);
+    }
+
+    [Fact]
+    public async Task A_projection_is_published_from_the_wal_row_without_waiting_for_visibility()
+    {
+        var options = new ThrowawayPostgresOptions { NamePrefix = "rejot-visibility", ConnectionEnvironmentVariable = null };
+        options.Settings["synchronous_standby_names"] = "rejot_never_connects";
+        options.Settings["synchronous_commit"] = "local";
+        await using var server = await ThrowawayPostgres.StartAsync(options, Ct);
+        await using var h = await SyncHarness.CreateAsync(name => server.CreateDatabaseAsync(name, Ct), "held_projection", SourceDdl, "SELECT 1");
+        h.Options.TransactionVisibilityTimeout = TimeSpan.FromMilliseconds(200);
+        var engine = await h.StartAsync(h.Model([Schemas.AccountSchema()], []));
+
+        await using var writer = await h.Source.OpenConnectionAsync(Ct);
+        var writerPid = writer.ProcessID;
+        await using (var set = new NpgsqlCommand("SET synchronous_commit = on", writer))
+        {
+            await set.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var insert = new NpgsqlCommand("INSERT INTO accounts VALUES (1, 'held', 1)", writer);
+        var inserting = insert.ExecuteNonQueryAsync(Ct);
+        try
+        {
+            await Eventually.WaitAsync(
+                async () => await h.ScalarAsync<string>(h.Source, $"SELECT wait_event FROM pg_stat_activity WHERE pid = {writerPid}") == "SyncRep",
+                "the writer's commit is flushed and waits for synchronous replication");
+
+            // No query, so nothing to wait for: the event is the row as decoded from the WAL.
+            await Eventually.WaitAsync(() => engine.GetStatus().Sources[0].LastCommitLsn > 0, "the transaction is stored while its session is still held");
+            Assert.Equal("SyncRep", await h.ScalarAsync<string>(h.Source, $"SELECT wait_event FROM pg_stat_activity WHERE pid = {writerPid}"));
+            var stored = Assert.Single(await engine.EventStore.ReadEventsAsync(Schemas.Account, EventPosition.Start, 10, Ct));
+            Assert.Equal("""{"id": 1, "name": "held", "balance": 1}""", stored.ObjectJson);
+            Assert.Null(engine.GetStatus().Sources[0].Error);
+        }
+        finally
+        {
+            await h.ExecuteAsync(h.Source, $"SELECT pg_cancel_backend({writerPid})");
+        }
+
+        Assert.Equal(1, await inserting);
     }
 
     private static long ParseLsn(string text)

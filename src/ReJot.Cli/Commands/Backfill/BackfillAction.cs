@@ -33,15 +33,31 @@ internal sealed class BackfillAction(CliContext context)
 
         SyncModel model;
         PublicSchemaModel schema;
+        string? forConsumer = null;
         try
         {
             model = SyncModelBuilder.Build(manifests, new ReJotSyncOptions { UseGeneratedManifests = false },
                 slug => context.GetEnvironmentVariable($"ConnectionStrings__{slug}"), context.GetEnvironmentVariable);
-            var key = BackfillCoordinator.Resolve(model.PublicSchemas, settings.PublicSchema);
+            if (settings.List)
+            {
+                return await ListAsync(model, cancellationToken).ConfigureAwait(false);
+            }
+
+            var key = BackfillCoordinator.Resolve(model.PublicSchemas, settings.PublicSchema
+                ?? throw new CliException("Name the public schema to backfill (rejot backfill <public-schema>), or pass --list to list backfills."));
             schema = model.PublicSchemas.First(p => p.Key == key);
             if (settings.Filter is { } filter && BackfillRunner.ValidateFilter(filter) is { } problem)
             {
                 throw new CliException($"--filter is not a usable SQL condition: {problem}");
+            }
+
+            if (settings.ForConsumer is { } consumer)
+            {
+                forConsumer = BackfillCoordinator.ResolveConsumer(model.Consumers, key, consumer, settings.RemoteConsumer);
+            }
+            else if (settings.RemoteConsumer)
+            {
+                throw new CliException("--remote-consumer goes with --for-consumer <manifest-slug/consumer-name>.");
             }
         }
         catch (SyncConfigurationException e)
@@ -66,7 +82,7 @@ internal sealed class BackfillAction(CliContext context)
         bool created;
         try
         {
-            (record, created) = await store.RequestAsync(schema.Key, string.IsNullOrWhiteSpace(settings.Filter) ? null : settings.Filter,
+            (record, created) = await store.RequestAsync(schema.Key, string.IsNullOrWhiteSpace(settings.Filter) ? null : settings.Filter, forConsumer,
                 $"rejot backfill ({Environment.UserName}@{Environment.MachineName})", cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState is "42P01" or "3F000")
@@ -78,7 +94,7 @@ internal sealed class BackfillAction(CliContext context)
             throw new CliException($"Cannot reach the event store '{eventStoreSlug}': {e.Message}");
         }
 
-        var name = $"{schema.Key.ManifestSlug}/{schema.Key.Name}@{schema.Key.Major}";
+        var name = $"{schema.Key.ManifestSlug}/{schema.Key.Name}@{schema.Key.Major}{(forConsumer is null ? string.Empty : $" for {forConsumer} only")}";
         await context.Output.WriteLineAsync(created
             ? $"Backfill {record.Id} of {name} requested{(record.Filter is null ? string.Empty : $" (filter: {record.Filter})")}."
             : $"Backfill {record.Id} of {name} is already {record.Status}; following it.").ConfigureAwait(false);
@@ -124,6 +140,74 @@ internal sealed class BackfillAction(CliContext context)
             await progress.LineAsync($"Stopped following; backfill {record.Id} continues in the sync engine.").ConfigureAwait(false);
             return ExitCodes.Success;
         }
+    }
+
+    private async Task<int> ListAsync(SyncModel model, CancellationToken cancellationToken)
+    {
+        var eventStoreSlug = model.EventStoreSlug ?? model.Sources.FirstOrDefault()?.Slug
+            ?? throw new CliException("The manifests declare no event store and no source data store, so there are no backfills to list.");
+        await using var dataSource = NpgsqlDataSource.Create(model.GetConnectionString(eventStoreSlug));
+        IReadOnlyList<BackfillRecord> records;
+        try
+        {
+            records = await new BackfillStore(dataSource).RecentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState is "42P01" or "3F000")
+        {
+            throw new CliException($"The event store '{eventStoreSlug}' has no backfills table yet: no sync engine has run against it.");
+        }
+        catch (NpgsqlException e)
+        {
+            throw new CliException($"Cannot reach the event store '{eventStoreSlug}': {e.Message}");
+        }
+
+        if (records.Count == 0)
+        {
+            await context.Output.WriteLineAsync("No backfill is requested or running, and none ended within a day.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        foreach (var info in records.Select(BackfillInfo.From))
+        {
+            await context.Output.WriteLineAsync(Describe(info)).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>One line per backfill: id, schema, target, state, progress, rate, ETA, error.</summary>
+    internal static string Describe(BackfillInfo info)
+    {
+        var line = new System.Text.StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        line.Append(c, $"{info.Id,4}  {info.ManifestSlug}/{info.PublicSchema}@{info.Major}");
+        if (info.ForConsumer is not null)
+        {
+            line.Append(c, $" for {info.ForConsumer}");
+        }
+
+        line.Append(c, $"  {info.State.ToString().ToLowerInvariant()}  {info.RowsRead:N0} / ~{Math.Max(info.EstimatedRows, info.RowsRead):N0} rows, {info.EventsStored:N0} events");
+        if (info.RowsPerSecond is { } rate)
+        {
+            line.Append(c, $", {rate:N0} rows/s");
+        }
+
+        if (info.EstimatedRemaining is { } eta)
+        {
+            line.Append(c, $", ETA {eta:hh\\:mm\\:ss}");
+        }
+
+        if (info.Filter is not null)
+        {
+            line.Append(c, $", filter: {info.Filter}");
+        }
+
+        if (info.Error is not null)
+        {
+            line.Append(c, $", error: {info.Error}");
+        }
+
+        return line.ToString();
     }
 
     /// <summary>A redrawn progress bar on a terminal; otherwise a plain line when progress changed, at most every 5 seconds.</summary>
