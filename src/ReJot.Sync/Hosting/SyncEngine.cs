@@ -76,6 +76,12 @@ internal sealed class SyncEngine : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Log.Starting(_logger, _model.Sources.Count, _model.PublicSchemas.Count, _model.Consumers.Count);
+        foreach (var source in _model.Sources)
+        {
+            // Also for models built in code: these names reach replication commands that take no parameters.
+            SyncModelBuilder.ValidateReplicationNames(source);
+        }
+
         var eventStoreSlug = _options.EventStore ?? _model.EventStoreSlug ?? _model.Sources.FirstOrDefault()?.Slug ?? _model.Consumers.FirstOrDefault()?.DestinationSlug
             ?? throw new SyncConfigurationException("Nothing to sync: the manifests declare no public schemas with a source and no consumer schemas.");
         _store = new PostgresEventStore(DataSource(eventStoreSlug), _timeProvider);

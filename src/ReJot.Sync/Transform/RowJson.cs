@@ -3,7 +3,7 @@ using System.Text;
 namespace ReJot.Sync.Transform;
 
 /// <summary>How <c>row_to_json</c> renders a value of a (base) type, given its text output form.</summary>
-internal enum JsonValueKind : byte
+internal enum PgJsonKind : byte
 {
     /// <summary>Not rendered from the text form: the transformation runs as a query.</summary>
     Unsupported,
@@ -41,29 +41,29 @@ internal enum JsonValueKind : byte
 internal static class RowJson
 {
     /// <summary>The kind of a built-in (base) type OID; arrays give their element kind.</summary>
-    public static (JsonValueKind Kind, bool IsArray) Classify(uint typeOid) => typeOid switch
+    public static (PgJsonKind Kind, bool IsArray) Classify(uint typeOid) => typeOid switch
     {
-        16 => (JsonValueKind.Bool, false),
-        20 or 21 or 23 or 1700 => (JsonValueKind.Number, false),
-        700 or 701 => (JsonValueKind.Float, false),
-        19 or 25 or 26 or 1042 or 1043 or 2950 => (JsonValueKind.String, false),
-        114 or 3802 => (JsonValueKind.Json, false),
-        1082 => (JsonValueKind.Date, false),
-        1114 => (JsonValueKind.Timestamp, false),
-        1184 => (JsonValueKind.TimestampTz, false),
-        1000 => (JsonValueKind.Bool, true),
-        1005 or 1007 or 1016 or 1231 => (JsonValueKind.Number, true),
-        1021 or 1022 => (JsonValueKind.Float, true),
-        1003 or 1009 or 1014 or 1015 or 2951 or 1028 => (JsonValueKind.String, true),
-        199 or 3807 => (JsonValueKind.Json, true),
-        1182 => (JsonValueKind.Date, true),
-        1115 => (JsonValueKind.Timestamp, true),
-        1185 => (JsonValueKind.TimestampTz, true),
-        _ => (JsonValueKind.Unsupported, false),
+        16 => (PgJsonKind.Bool, false),
+        20 or 21 or 23 or 1700 => (PgJsonKind.Number, false),
+        700 or 701 => (PgJsonKind.Float, false),
+        19 or 25 or 26 or 1042 or 1043 or 2950 => (PgJsonKind.String, false),
+        114 or 3802 => (PgJsonKind.Json, false),
+        1082 => (PgJsonKind.Date, false),
+        1114 => (PgJsonKind.Timestamp, false),
+        1184 => (PgJsonKind.TimestampTz, false),
+        1000 => (PgJsonKind.Bool, true),
+        1005 or 1007 or 1016 or 1231 => (PgJsonKind.Number, true),
+        1021 or 1022 => (PgJsonKind.Float, true),
+        1003 or 1009 or 1014 or 1015 or 2951 or 1028 => (PgJsonKind.String, true),
+        199 or 3807 => (PgJsonKind.Json, true),
+        1182 => (PgJsonKind.Date, true),
+        1115 => (PgJsonKind.Timestamp, true),
+        1185 => (PgJsonKind.TimestampTz, true),
+        _ => (PgJsonKind.Unsupported, false),
     };
 
     /// <summary>Appends the JSON of one value (null for SQL NULL); false when the text is not in the expected form.</summary>
-    public static bool TryAppend(StringBuilder json, string? text, JsonValueKind kind, bool isArray)
+    public static bool TryAppend(StringBuilder json, string? text, PgJsonKind kind, bool isArray)
     {
         if (text is null)
         {
@@ -171,12 +171,12 @@ internal static class RowJson
 
     private static char Hex(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
 
-    private static bool TryAppendScalar(StringBuilder json, ReadOnlySpan<char> text, JsonValueKind kind)
+    private static bool TryAppendScalar(StringBuilder json, ReadOnlySpan<char> text, PgJsonKind kind)
     {
         switch (kind)
         {
-            case JsonValueKind.Number:
-            case JsonValueKind.Float:
+            case PgJsonKind.Number:
+            case PgJsonKind.Float:
                 if (IsJsonNumber(text))
                 {
                     json.Append(text);
@@ -187,7 +187,7 @@ internal static class RowJson
                 }
 
                 return true;
-            case JsonValueKind.Bool:
+            case PgJsonKind.Bool:
                 if (text is "t")
                 {
                     json.Append("true");
@@ -201,13 +201,13 @@ internal static class RowJson
                 }
 
                 return false;
-            case JsonValueKind.String:
+            case PgJsonKind.String:
                 AppendString(json, text);
                 return true;
-            case JsonValueKind.Json:
+            case PgJsonKind.Json:
                 json.Append(text);
                 return true;
-            case JsonValueKind.Date:
+            case PgJsonKind.Date:
                 if (!IsSpecial(text) && !(IsIsoDate(text, out var dateEnd) && IsEra(text[dateEnd..])))
                 {
                     return false;
@@ -215,9 +215,9 @@ internal static class RowJson
 
                 json.Append('"').Append(text).Append('"');
                 return true;
-            case JsonValueKind.Timestamp:
-            case JsonValueKind.TimestampTz:
-                return TryAppendTimestamp(json, text, kind == JsonValueKind.TimestampTz);
+            case PgJsonKind.Timestamp:
+            case PgJsonKind.TimestampTz:
+                return TryAppendTimestamp(json, text, kind == PgJsonKind.TimestampTz);
             default:
                 return false;
         }
@@ -346,7 +346,7 @@ internal static class RowJson
     /// An array in <c>array_out</c> form (<c>{a,"b c",NULL,{…}}</c>; quoted elements with backslash escapes) as
     /// nested JSON arrays (<c>array_to_json</c>). Explicit bounds (<c>[0:1]={…}</c>) and other delimiters are not handled.
     /// </summary>
-    private static bool TryAppendArray(StringBuilder json, string text, JsonValueKind kind)
+    private static bool TryAppendArray(StringBuilder json, string text, PgJsonKind kind)
     {
         var i = 0;
         var start = json.Length;
@@ -359,7 +359,7 @@ internal static class RowJson
         return true;
     }
 
-    private static bool TryAppendArrayLevel(StringBuilder json, string text, ref int i, JsonValueKind kind)
+    private static bool TryAppendArrayLevel(StringBuilder json, string text, ref int i, PgJsonKind kind)
     {
         // text[i] == '{'
         i++;

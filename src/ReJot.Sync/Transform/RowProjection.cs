@@ -10,11 +10,11 @@ namespace ReJot.Sync.Transform;
 internal sealed record OutputSettings(string? TimeZone, string? DateStyle, string? ExtraFloatDigits)
 {
     /// <summary>Why values of <paramref name="kind"/> sent under <paramref name="wal"/> may differ from what <paramref name="query"/> renders; null when they cannot.</summary>
-    public static string? Mismatch(JsonValueKind kind, OutputSettings? wal, OutputSettings? query)
+    public static string? Mismatch(PgJsonKind kind, OutputSettings? wal, OutputSettings? query)
     {
         if (wal is null || query is null)
         {
-            return kind is JsonValueKind.Float or JsonValueKind.Date or JsonValueKind.Timestamp or JsonValueKind.TimestampTz
+            return kind is PgJsonKind.Float or PgJsonKind.Date or PgJsonKind.Timestamp or PgJsonKind.TimestampTz
                 ? "the session settings of the replication connection are not known"
                 : null;
         }
@@ -22,11 +22,11 @@ internal sealed record OutputSettings(string? TimeZone, string? DateStyle, strin
         return kind switch
         {
             // Any positive value gives the shortest exact form (PostgreSQL 12+); zero or less rounds.
-            JsonValueKind.Float when !(wal.ExtraFloatDigits == query.ExtraFloatDigits || (IsPositive(wal.ExtraFloatDigits) && IsPositive(query.ExtraFloatDigits)))
+            PgJsonKind.Float when !(wal.ExtraFloatDigits == query.ExtraFloatDigits || (IsPositive(wal.ExtraFloatDigits) && IsPositive(query.ExtraFloatDigits)))
                 => $"extra_float_digits differs (replication {wal.ExtraFloatDigits}, queries {query.ExtraFloatDigits})",
-            JsonValueKind.Date or JsonValueKind.Timestamp or JsonValueKind.TimestampTz when wal.DateStyle is null || !wal.DateStyle.StartsWith("ISO", StringComparison.Ordinal)
+            PgJsonKind.Date or PgJsonKind.Timestamp or PgJsonKind.TimestampTz when wal.DateStyle is null || !wal.DateStyle.StartsWith("ISO", StringComparison.Ordinal)
                 => $"the replication connection's DateStyle is {wal.DateStyle}, not ISO",
-            JsonValueKind.TimestampTz when !string.Equals(wal.TimeZone, query.TimeZone, StringComparison.Ordinal)
+            PgJsonKind.TimestampTz when !string.Equals(wal.TimeZone, query.TimeZone, StringComparison.Ordinal)
                 => $"TimeZone differs (replication {wal.TimeZone}, queries {query.TimeZone})",
             _ => null,
         };
@@ -43,10 +43,10 @@ internal sealed class RowProjection
 {
     private readonly string[] _prefixes;
     private readonly int[] _columns;
-    private readonly JsonValueKind[] _kinds;
+    private readonly PgJsonKind[] _kinds;
     private readonly bool[] _arrays;
 
-    private RowProjection(string[] prefixes, int[] columns, JsonValueKind[] kinds, bool[] arrays)
+    private RowProjection(string[] prefixes, int[] columns, PgJsonKind[] kinds, bool[] arrays)
     {
         _prefixes = prefixes;
         _columns = columns;
@@ -63,7 +63,7 @@ internal sealed class RowProjection
     /// <param name="baseType">The base type of a column type (domains resolved), or null when unknown.</param>
     /// <param name="mismatch">Why a kind of value cannot be rendered from this stream's text (null: it can).</param>
     /// <param name="reason">Why not, when null is returned.</param>
-    public static RowProjection? Bind(ProjectionShape shape, RelationInfo relation, Func<uint, uint?> baseType, Func<JsonValueKind, string?> mismatch, out string reason)
+    public static RowProjection? Bind(ProjectionShape shape, RelationInfo relation, Func<uint, uint?> baseType, Func<PgJsonKind, string?> mismatch, out string reason)
     {
         switch (relation.ReplicaIdentity)
         {
@@ -124,7 +124,7 @@ internal sealed class RowProjection
         var count = shape.Items.Count;
         var prefixes = new string[count];
         var columns = new int[count];
-        var kinds = new JsonValueKind[count];
+        var kinds = new PgJsonKind[count];
         var arrays = new bool[count];
         var names = new HashSet<string>(StringComparer.Ordinal);
         var prefix = new StringBuilder();
@@ -145,8 +145,8 @@ internal sealed class RowProjection
             }
 
             var type = relation.Columns[column].TypeOid;
-            var (kind, isArray) = baseType(type) is { } b ? RowJson.Classify(b) : (JsonValueKind.Unsupported, false);
-            if (kind == JsonValueKind.Unsupported)
+            var (kind, isArray) = baseType(type) is { } b ? RowJson.Classify(b) : (PgJsonKind.Unsupported, false);
+            if (kind == PgJsonKind.Unsupported)
             {
                 reason = $"column '{item.Source.Column}' has a type (oid {type}) whose JSON form is not proven identical";
                 return null;

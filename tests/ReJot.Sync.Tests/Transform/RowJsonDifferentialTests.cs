@@ -189,7 +189,7 @@ public sealed class RowJsonDifferentialTests(PostgresFixture postgres)
     [InlineData("01/01/2026", "Date")]
     [InlineData("yes", "Bool")]
     public void Text_not_in_the_iso_form_is_declined(string text, string kind)
-        => Assert.False(RowJson.TryAppend(new StringBuilder(), text, Enum.Parse<JsonValueKind>(kind), false));
+        => Assert.False(RowJson.TryAppend(new StringBuilder(), text, Enum.Parse<PgJsonKind>(kind), false));
 
     private static string CultureFormat(FormattableString text) => FormattableString.Invariant(text);
 
