@@ -18,6 +18,9 @@ internal sealed class ConsumerPump
 {
     private const int StatementsPerRoundTrip = 500;
 
+    // Events per round trip when a statement is applied set-based (a run is one statement).
+    private const int SetBasedEventsPerRoundTrip = 2000;
+
     private readonly ConsumerSchemaModel _consumer;
     private readonly IEventSource _source;
     private readonly NpgsqlDataSource _destination;
@@ -198,13 +201,38 @@ internal sealed class ConsumerPump
         var inTransaction = 0;
         long currentLsn = cursor;
         var committed = cursor;
+
+        // While a full page is applied, the next one is already being read.
+        Task<IReadOnlyList<StoredEvent>>? prefetch = null;
+        var prefetchAfter = after;
         try
         {
             while (true)
             {
                 try
                 {
-                    var page = await _source.ReadEventsAsync(_consumer.Source, after, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
+                    IReadOnlyList<StoredEvent> page;
+                    if (prefetch is not null)
+                    {
+                        var read = prefetch;
+                        prefetch = null;
+                        page = await read.ConfigureAwait(false);
+                        if (prefetchAfter != after)
+                        {
+                            page = await _source.ReadEventsAsync(_consumer.Source, after, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    else
+                    {
+                        page = await _source.ReadEventsAsync(_consumer.Source, after, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (page.Count == _options.ReadPageSize)
+                    {
+                        prefetchAfter = page[^1].Position;
+                        prefetch = _source.ReadEventsAsync(_consumer.Source, prefetchAfter, _options.ReadPageSize, cancellationToken);
+                    }
+
                     if (page.Count == 0)
                     {
                         if (transaction is not null)
@@ -251,7 +279,7 @@ internal sealed class ConsumerPump
                         batch.Add(e);
                         currentLsn = e.CommitLsn;
                         inTransaction++;
-                        if (batch.Count >= StatementsPerRoundTrip)
+                        if (batch.Count >= (_upsertSetBased is null && _deleteSetBased is null ? StatementsPerRoundTrip : SetBasedEventsPerRoundTrip))
                         {
                             await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
                         }
@@ -289,6 +317,18 @@ internal sealed class ConsumerPump
         }
         finally
         {
+            if (prefetch is not null)
+            {
+                // Observe it: a failed or cancelled read ahead is of no interest once the pump stops.
+                try
+                {
+                    await prefetch.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                }
+            }
+
             // Stopping mid-batch rolls the open destination transaction back; the cursor was not advanced.
             if (transaction is not null)
             {
