@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace ReJot.Manifest;
 
 /// <summary>Manifest files on disk.</summary>
@@ -17,7 +19,7 @@ public static class ManifestFile
         string json;
         try
         {
-            json = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            json = await ReadTextAsync(path, path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -31,6 +33,57 @@ public static class ManifestFile
         }
 
         return ManifestSerializer.Read(json, path);
+    }
+
+    /// <summary>
+    /// The largest manifest read. Manifests describe schemas, not data: a real one is kilobytes (100,000 schemas are
+    /// about 20 MB); the limit keeps a hostile or mistaken file (a data dump, a runaway generator) from being read
+    /// into memory whole.
+    /// </summary>
+    internal const long MaxBytes = 32L * 1024 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Reads a manifest's text: at most <see cref="MaxBytes"/>, UTF-8 (a byte order mark is allowed) with invalid
+    /// bytes reported at their line and column instead of being replaced in silence.
+    /// </summary>
+    /// <exception cref="ManifestException">Too large, or not UTF-8.</exception>
+    internal static async Task<string> ReadTextAsync(string path, string? displayPath, CancellationToken cancellationToken)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > MaxBytes)
+        {
+            throw new ManifestException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the file is {length / (1024.0 * 1024.0):0.#} MB; manifests are limited to {MaxBytes / (1024 * 1024)} MB (they describe schemas, not data). Is this the right file?"),
+                displayPath);
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        try
+        {
+            return StrictUtf8.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            // The index is relative to the decoded range; count lines up to it for a position an editor can find.
+            var index = start + Math.Max(0, exception.Index);
+            var line = 1;
+            var lineStart = start;
+            for (var i = start; i < index && i < bytes.Length; i++)
+            {
+                if (bytes[i] == (byte)'\n')
+                {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+
+            var column = Encoding.UTF8.GetCharCount(bytes, lineStart, Math.Max(0, index - lineStart)) + 1;
+            throw new ManifestException($"the file is not valid UTF-8 (byte 0x{bytes[Math.Min(index, bytes.Length - 1)]:X2} at offset {index}); save it as UTF-8.", displayPath, line, column, innerException: exception);
+        }
     }
 
     /// <summary>

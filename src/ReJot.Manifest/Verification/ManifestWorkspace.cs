@@ -146,7 +146,7 @@ public sealed class ManifestWorkspace
             try
             {
                 // Read by full path (the process's working directory may differ), report by display path.
-                child = ManifestSerializer.Read(await File.ReadAllTextAsync(childFull, cancellationToken).ConfigureAwait(false), displayPath);
+                child = ManifestSerializer.Read(await ManifestFile.ReadTextAsync(childFull, displayPath, cancellationToken).ConfigureAwait(false), displayPath);
             }
             catch (Exception exception) when (exception is ManifestException or IOException or UnauthorizedAccessException)
             {

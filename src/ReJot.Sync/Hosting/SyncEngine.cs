@@ -76,6 +76,12 @@ internal sealed class SyncEngine : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Log.Starting(_logger, _model.Sources.Count, _model.PublicSchemas.Count, _model.Consumers.Count);
+        foreach (var source in _model.Sources)
+        {
+            // Also for models built in code: these names reach replication commands that take no parameters.
+            SyncModelBuilder.ValidateReplicationNames(source);
+        }
+
         var eventStoreSlug = _options.EventStore ?? _model.EventStoreSlug ?? _model.Sources.FirstOrDefault()?.Slug ?? _model.Consumers.FirstOrDefault()?.DestinationSlug
             ?? throw new SyncConfigurationException("Nothing to sync: the manifests declare no public schemas with a source and no consumer schemas.");
         _store = new PostgresEventStore(DataSource(eventStoreSlug), _timeProvider);
@@ -105,6 +111,15 @@ internal sealed class SyncEngine : IAsyncDisposable
         foreach (var destination in _model.Consumers.Select(c => c.DestinationSlug).Distinct(StringComparer.Ordinal))
         {
             await DestinationCursors.MigrateAsync(DataSource(destination), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var key in _options.Consumers.Keys)
+        {
+            if (!_model.Consumers.Any(c => c.DisplayName == key || c.Name == key))
+            {
+                throw new SyncConfigurationException(
+                    $"ReJot:Consumers:{key} names no consumer schema of this engine (consumers: {(_model.Consumers.Count == 0 ? "none" : string.Join(", ", _model.Consumers.Select(c => c.DisplayName)))}); use the consumer's name or manifest-slug/consumer-name.");
+            }
         }
 
         // Build everything before starting anything, so configuration errors surface before work begins.

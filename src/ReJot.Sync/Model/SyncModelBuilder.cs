@@ -82,7 +82,9 @@ internal static partial class SyncModelBuilder
             dataStores.TryGetValue(slug, out var fromManifest);
             var slot = configured?.SlotName ?? fromManifest?.SlotName ?? "rejot_" + Sanitize(slug);
             var publication = configured?.PublicationName ?? fromManifest?.PublicationName ?? "rejot_" + Sanitize(slug);
-            sources.Add(new SourceDataStore(slug, slot, publication));
+            var source = new SourceDataStore(slug, slot, publication);
+            ValidateReplicationNames(source);
+            sources.Add(source);
         }
 
         var slugs = sources.Select(s => s.Slug)
@@ -122,6 +124,30 @@ internal static partial class SyncModelBuilder
 
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// Slot and publication names reach replication commands that cannot take parameters (<c>START_REPLICATION SLOT
+    /// name</c>, <c>publication_names</c>), whatever their origin (manifest, configuration, code), so they are held to
+    /// what PostgreSQL accepts unquoted: lower-case letters, digits and '_', at most 63 characters (longer names
+    /// would be truncated by PostgreSQL and no longer match).
+    /// </summary>
+    /// <exception cref="SyncConfigurationException">A name breaks the rule.</exception>
+    internal static void ValidateReplicationNames(SourceDataStore source)
+    {
+        foreach (var (what, name, setting) in new[] { ("slot", source.SlotName, "SlotName"), ("publication", source.PublicationName, "PublicationName") })
+        {
+            if (name.Length is 0 or > 63 || !ReplicationName().IsMatch(name))
+            {
+                var shown = name.Length > 80 ? name[..80] + "…" : name;
+                throw new SyncConfigurationException(
+                    $"Data store '{source.Slug}': {what} name '{shown}' is not usable: PostgreSQL {what} names here must be 1 to 63 lower-case letters, digits or '_'. "
+                    + $"Set ReJot:DataStores:{source.Slug}:{setting} (or the manifest data store's {what}Name), e.g. 'rejot_{what}'.");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9_]+$")]
+    private static partial Regex ReplicationName();
 
     private static string Sanitize(string slug) => NonIdentifier().Replace(slug.ToLower(CultureInfo.InvariantCulture), "_");
 
