@@ -71,15 +71,27 @@ internal static class Scenarios
         var expected = await Harness.ChecksumAsync(r.Source);
         clock.Restart();
         var started = await r.ResumeAsync(clock);
+        TimeSpan? stored = null;
         var arrived = await Harness.WaitAsync(
             async () => await Harness.ChecksumAsync(r.Sink) == expected,
-            async () => (await Harness.ScalarAsync<DateTime?>(r.Sink, "SELECT max(updated_at) FROM bench"))?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "-",
+            async () =>
+            {
+                // For ReJot: when the event store held an event for every update (objects that query the source
+                // carry the row's current state, so the sink may match before every event is applied).
+                if (stored is null && await r.StoredAsync() is { } events && events >= sizes.BacklogTransactions)
+                {
+                    stored = clock.Elapsed - started;
+                }
+
+                return (await Harness.ScalarAsync<DateTime?>(r.Sink, "SELECT max(updated_at) FROM bench"))?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "-";
+            },
             Stall, TimeSpan.FromMilliseconds(50));
         var elapsed = clock.Elapsed - started;
+        var storedText = stored is { } s ? F($" (events stored at {s.TotalSeconds:F1} s)") : "";
         await r.StopAsync();
         var (verified, check) = await VerifyAsync(r, sizes.BacklogRows);
         return new Measurement(sizes.BacklogTransactions / elapsed.TotalSeconds, arrived && verified,
-            F($"{sizes.BacklogTransactions:N0} update txns over {sizes.BacklogRows:N0} rows (written at {sizes.BacklogTransactions / writes.Elapsed.TotalSeconds:N0} tx/s while stopped); catch-up {elapsed.TotalSeconds:F1} s; {check}"),
+            F($"{sizes.BacklogTransactions:N0} update txns over {sizes.BacklogRows:N0} rows (written at {sizes.BacklogTransactions / writes.Elapsed.TotalSeconds:N0} tx/s while stopped); catch-up {elapsed.TotalSeconds:F1} s{storedText}; {check}"),
             r.PeakMemoryMiB);
     }
 

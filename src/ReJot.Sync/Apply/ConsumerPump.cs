@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,6 +18,9 @@ internal sealed class ConsumerPump
 {
     private const int StatementsPerRoundTrip = 500;
 
+    // Events per round trip when a statement is applied set-based (a run is one statement).
+    private const int SetBasedEventsPerRoundTrip = 2000;
+
     private readonly ConsumerSchemaModel _consumer;
     private readonly IEventSource _source;
     private readonly NpgsqlDataSource _destination;
@@ -30,6 +32,16 @@ internal sealed class ConsumerPump
     private readonly PositionalSql _upsert;
     private readonly PositionalSql? _delete;
     private readonly KeyValuePair<string, object?> _tag;
+    private readonly SetBasedSql? _upsertShape;
+    private readonly SetBasedSql? _deleteShape;
+
+    // The set-based statements with the parameter types of the current connection (null: apply one by one).
+    private ResolvedSetBased? _upsertSetBased;
+    private ResolvedSetBased? _deleteSetBased;
+
+    // After a set-based run failed, events up to this commit LSN are applied one by one, so that a real failure is
+    // reported at its exact event (and a false alarm simply passes).
+    private long _perEventThrough = -1;
 
     public ConsumerPump(ConsumerSchemaModel consumer, IEventSource source, NpgsqlDataSource destination, ReJotSyncOptions options, ConsumerStatus status, SyncMetrics metrics, ILogger logger, TimeProvider timeProvider)
     {
@@ -47,6 +59,78 @@ internal sealed class ConsumerPump
         if (_delete is null)
         {
             Log.ConsumerIgnoresDeletes(logger, consumer.DisplayName, consumer.Source.ToString());
+        }
+
+        if (options.SetBasedApply)
+        {
+            _upsertShape = Shape(_upsert, "sql");
+            _deleteShape = _delete is null ? null : Shape(_delete, "deleteSql");
+        }
+    }
+
+    private SetBasedSql? Shape(PositionalSql sql, string what)
+    {
+        if (SetBasedSql.Analyze(sql.Sql, out var reason) is { } shape && shape.ParameterCount == sql.ParameterCount)
+        {
+            return shape;
+        }
+
+        Log.ConsumerAppliesPerEvent(_logger, _consumer.DisplayName, what, reason.Length > 0 ? reason : "its placeholders could not be mapped");
+        return null;
+    }
+
+    /// <summary>
+    /// Looks up, on this connection, the types PostgreSQL infers for the placeholders of the single-row statement
+    /// (PREPARE, then pg_prepared_statements), so the set-based statement casts each value exactly as the
+    /// single-row statement would parse it. Types are named schema.typname, never with format_type: that would
+    /// turn bpchar into "character", which means char(1). Without them (e.g. the table does not exist yet) events apply one by one.
+    /// </summary>
+    private async Task<ResolvedSetBased?> ResolveAsync(NpgsqlConnection connection, PositionalSql sql, SetBasedSql? shape, string what, CancellationToken cancellationToken)
+    {
+        if (shape is null)
+        {
+            return null;
+        }
+
+        const string Name = "rejot_apply_probe";
+        try
+        {
+            await using (var prepare = new NpgsqlCommand($"PREPARE {Name} AS {sql.Sql}", connection))
+            {
+                await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            string[] types;
+            await using (var query = new NpgsqlCommand(
+                $"""
+                SELECT ARRAY(
+                    SELECT quote_ident(n.nspname) || '.' || quote_ident(t.typname)
+                    FROM unnest(s.parameter_types::oid[]) WITH ORDINALITY AS p(type, ord)
+                    JOIN pg_type t ON t.oid = p.type JOIN pg_namespace n ON n.oid = t.typnamespace
+                    ORDER BY p.ord)
+                FROM pg_prepared_statements s WHERE s.name = '{Name}'
+                """, connection))
+            {
+                types = (string[])(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            await using (var deallocate = new NpgsqlCommand($"DEALLOCATE {Name}", connection))
+            {
+                await deallocate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (types.Length != shape.ParameterCount || types.Any(t => t is "pg_catalog.unknown"))
+            {
+                Log.ConsumerAppliesPerEvent(_logger, _consumer.DisplayName, what, "PostgreSQL infers no type for some placeholder");
+                return null;
+            }
+
+            return new ResolvedSetBased(shape, shape.Build(types));
+        }
+        catch (PostgresException e)
+        {
+            Log.ConsumerAppliesPerEvent(_logger, _consumer.DisplayName, what, "preparing it failed: " + e.MessageText);
+            return null;
         }
     }
 
@@ -116,71 +200,135 @@ internal sealed class ConsumerPump
         var batch = new List<StoredEvent>(StatementsPerRoundTrip);
         var inTransaction = 0;
         long currentLsn = cursor;
+        var committed = cursor;
+
+        // While a full page is applied, the next one is already being read.
+        Task<IReadOnlyList<StoredEvent>>? prefetch = null;
+        var prefetchAfter = after;
         try
         {
             while (true)
             {
-                var page = await _source.ReadEventsAsync(_consumer.Source, after, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
-                if (page.Count == 0)
+                try
                 {
-                    if (transaction is not null)
+                    IReadOnlyList<StoredEvent> page;
+                    if (prefetch is not null)
                     {
+                        var read = prefetch;
+                        prefetch = null;
+                        page = await read.ConfigureAwait(false);
+                        if (prefetchAfter != after)
+                        {
+                            page = await _source.ReadEventsAsync(_consumer.Source, after, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    else
+                    {
+                        page = await _source.ReadEventsAsync(_consumer.Source, after, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (page.Count == _options.ReadPageSize)
+                    {
+                        prefetchAfter = page[^1].Position;
+                        prefetch = _source.ReadEventsAsync(_consumer.Source, prefetchAfter, _options.ReadPageSize, cancellationToken);
+                    }
+
+                    if (page.Count == 0)
+                    {
+                        if (transaction is not null)
+                        {
+                            await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
+                            await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
+                            committed = currentLsn;
+                            await transaction.DisposeAsync().ConfigureAwait(false);
+                            transaction = null;
+                            inTransaction = 0;
+                            after = EventPosition.AfterTransaction(currentLsn);
+                            continue;
+                        }
+
+                        await _source.WaitForEventsAsync(_consumer.Source, after, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    foreach (var e in page)
+                    {
+                        if (transaction is not null && e.CommitLsn != currentLsn && inTransaction >= _options.ApplyBatchSize)
+                        {
+                            // The previous source transaction is complete: a good place to commit when the batch is full.
+                            await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
+                            await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
+                            committed = currentLsn;
+                            await transaction.DisposeAsync().ConfigureAwait(false);
+                            transaction = null;
+                            inTransaction = 0;
+                        }
+
+                        if (transaction is null)
+                        {
+                            if (connection is null)
+                            {
+                                connection = await _destination.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                                _upsertSetBased = await ResolveAsync(connection, _upsert, _upsertShape, "sql", cancellationToken).ConfigureAwait(false);
+                                _deleteSetBased = _delete is null ? null : await ResolveAsync(connection, _delete, _deleteShape, "deleteSql", cancellationToken).ConfigureAwait(false);
+                            }
+
+                            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        batch.Add(e);
+                        currentLsn = e.CommitLsn;
+                        inTransaction++;
+                        if (batch.Count >= (_upsertSetBased is null && _deleteSetBased is null ? StatementsPerRoundTrip : SetBasedEventsPerRoundTrip))
+                        {
+                            await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    after = page[^1].Position;
+                    if (page.Count < _options.ReadPageSize && transaction is not null)
+                    {
+                        // A short page means we are caught up, and every transaction read so far is complete
+                        // (transactions are stored atomically).
                         await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
                         await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
+                        committed = currentLsn;
                         await transaction.DisposeAsync().ConfigureAwait(false);
                         transaction = null;
                         inTransaction = 0;
                         after = EventPosition.AfterTransaction(currentLsn);
-                        continue;
-                    }
-
-                    await _source.WaitForEventsAsync(_consumer.Source, after, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                foreach (var e in page)
-                {
-                    if (transaction is not null && e.CommitLsn != currentLsn && inTransaction >= _options.ApplyBatchSize)
-                    {
-                        // The previous source transaction is complete: a good place to commit when the batch is full.
-                        await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
-                        await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
-                        await transaction.DisposeAsync().ConfigureAwait(false);
-                        transaction = null;
-                        inTransaction = 0;
-                    }
-
-                    if (transaction is null)
-                    {
-                        connection ??= await _destination.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                        transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    batch.Add(e);
-                    currentLsn = e.CommitLsn;
-                    inTransaction++;
-                    if (batch.Count >= StatementsPerRoundTrip)
-                    {
-                        await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
                     }
                 }
-
-                after = page[^1].Position;
-                if (page.Count < _options.ReadPageSize && transaction is not null)
+                catch (SetBasedRunFailedException failed)
                 {
-                    // A short page means we are caught up, and every transaction read so far is complete
-                    // (transactions are stored atomically).
-                    await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
-                    await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
-                    await transaction.DisposeAsync().ConfigureAwait(false);
+                    // Roll back and apply the same events again one by one: a real failure then faults at its
+                    // exact event with nothing of the batch committed; a false alarm (e.g. two spellings of one
+                    // key in a run) just passes.
+                    Log.ConsumerSetBasedRunFailed(_logger, _consumer.DisplayName, failed.Position.ToString(), TransactionIds.Format(currentLsn), failed.InnerException!.Message);
+                    _perEventThrough = Math.Max(_perEventThrough, currentLsn);
+                    await transaction!.DisposeAsync().ConfigureAwait(false);
                     transaction = null;
+                    batch.Clear();
                     inTransaction = 0;
-                    after = EventPosition.AfterTransaction(currentLsn);
+                    currentLsn = committed;
+                    after = EventPosition.AfterTransaction(committed);
                 }
             }
         }
         finally
         {
+            if (prefetch is not null)
+            {
+                // Observe it: a failed or cancelled read ahead is of no interest once the pump stops.
+                try
+                {
+                    await prefetch.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                }
+            }
+
             // Stopping mid-batch rolls the open destination transaction back; the cursor was not advanced.
             if (transaction is not null)
             {
@@ -217,23 +365,35 @@ internal sealed class ConsumerPump
 
         using var activity = SyncMetrics.ActivitySource.StartActivity("rejot.apply_batch");
         activity?.SetTag("rejot.consumer", _consumer.DisplayName);
+        reportPosition(events[0].Position.ToString());
         await using var batch = new NpgsqlBatch(connection, transaction);
+
+        // Per batch command: the first event it applies (index into applied) and whether it is a set-based run.
+        var origins = new List<(int First, bool SetBased)>();
         var applied = new List<StoredEvent>(events.Count);
-        foreach (var e in events)
+        var i = 0;
+        while (i < events.Count)
         {
-            var sql = e.Operation == EventOperation.Delete ? _delete : _upsert;
+            var e = events[i];
+            var isDelete = e.Operation == EventOperation.Delete;
+            var sql = isDelete ? _delete : _upsert;
             if (sql is null)
             {
+                i++;
                 continue;
             }
 
-            var command = new NpgsqlBatchCommand(sql.Sql);
-            AddParameters(command, sql, e);
-            batch.BatchCommands.Add(command);
-            applied.Add(e);
+            var setBased = isDelete ? _deleteSetBased : _upsertSetBased;
+            if (setBased is not null && e.CommitLsn > _perEventThrough)
+            {
+                i = AddRun(batch, origins, applied, events, i, isDelete, sql, setBased, reportPosition);
+                continue;
+            }
+
+            AddSingle(batch, origins, applied, e, sql, reportPosition);
+            i++;
         }
 
-        reportPosition(events[0].Position.ToString());
         events.Clear();
         if (batch.BatchCommands.Count == 0)
         {
@@ -244,62 +404,168 @@ internal sealed class ConsumerPump
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (e.BatchCommand is { } failed)
+        catch (PostgresException e)
         {
-            var index = batch.BatchCommands.IndexOf(failed);
+            var index = FailedCommand(batch, e);
+            if (index >= 0 ? origins[index].SetBased : origins.Any(o => o.SetBased))
+            {
+                throw new SetBasedRunFailedException(applied[index >= 0 ? origins[index].First : 0].Position, e);
+            }
+
             if (index >= 0)
             {
-                reportPosition(applied[index].Position.ToString());
+                reportPosition(applied[origins[index].First].Position.ToString());
             }
 
             throw;
         }
     }
 
-    private void AddParameters(NpgsqlBatchCommand command, PositionalSql sql, StoredEvent e)
+    /// <summary>
+    /// The index of the batch command that failed: the first one that did not complete (a completed command has its
+    /// statement type). PostgresException.BatchCommand is not relied on: Npgsql 10 leaves it unset for
+    /// ExecuteNonQuery, and names the previous command when a parameter value fails to parse (at Bind).
+    /// </summary>
+    private static int FailedCommand(NpgsqlBatch batch, PostgresException e)
     {
-        if (sql.ParameterCount == 0)
+        for (var i = 0; i < batch.BatchCommands.Count; i++)
         {
-            return;
+            if (batch.BatchCommands[i].StatementType == StatementType.Unknown)
+            {
+                return i;
+            }
         }
 
-        using var document = JsonDocument.Parse(e.ObjectJson);
-        var root = document.RootElement;
-        if (sql.ParameterNames is { } names)
-        {
-            foreach (var name in names)
-            {
-                command.Parameters.Add(Parameter(root.TryGetProperty(name, out var value) ? value : default));
-            }
+        return e.BatchCommand is { } failed ? batch.BatchCommands.IndexOf(failed) : -1;
+    }
 
-            return;
+    /// <summary>
+    /// Adds consecutive events of one kind from <paramref name="start"/> as one set-based statement (a single event
+    /// as a plain one), up to a repeated conflict key; returns the index of the first event not added.
+    /// </summary>
+    private int AddRun(NpgsqlBatch batch, List<(int First, bool SetBased)> origins, List<StoredEvent> applied, List<StoredEvent> events, int start,
+        bool isDelete, PositionalSql sql, ResolvedSetBased setBased, Action<string> reportPosition)
+    {
+        var columns = new List<string?>[sql.ParameterCount];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            columns[c] = new List<string?>();
         }
 
-        // $n binds the n-th field of the object, as the original did.
-        var values = root.ValueKind == JsonValueKind.Object ? root.EnumerateObject().Select(p => p.Value).ToList() : [];
-        for (var i = 0; i < sql.ParameterCount; i++)
+        var key = setBased.Shape.ConflictKey;
+        var keys = key is null ? null : new HashSet<string>(StringComparer.Ordinal);
+        var first = applied.Count;
+        var values = new string?[sql.ParameterCount];
+        var end = start;
+        while (end < events.Count)
         {
-            if (i >= values.Count)
+            var e = events[end];
+            if ((e.Operation == EventOperation.Delete) != isDelete || e.CommitLsn <= _perEventThrough)
             {
-                throw new InvalidOperationException($"Consumer {_consumer.DisplayName}: the SQL uses ${i + 1} but the event at {e.Position} has only {values.Count} field(s).");
+                break;
             }
 
-            command.Parameters.Add(Parameter(values[i]));
+            ReadValues(e, sql, values, reportPosition);
+            if (keys is not null && !keys.Add(KeyOf(values, key!)))
+            {
+                // One statement cannot update a row twice: the next run starts here.
+                break;
+            }
+
+            for (var c = 0; c < values.Length; c++)
+            {
+                columns[c].Add(values[c]);
+            }
+
+            applied.Add(e);
+            end++;
+        }
+
+        if (end - start == 1)
+        {
+            batch.BatchCommands.Add(Single(sql, values));
+            origins.Add((first, false));
+            return end;
+        }
+
+        var command = new NpgsqlBatchCommand(setBased.Sql);
+        foreach (var column in columns)
+        {
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = column.ToArray() });
+        }
+
+        batch.BatchCommands.Add(command);
+        origins.Add((first, true));
+        return end;
+    }
+
+    private void AddSingle(NpgsqlBatch batch, List<(int First, bool SetBased)> origins, List<StoredEvent> applied, StoredEvent e, PositionalSql sql, Action<string> reportPosition)
+    {
+        var values = new string?[sql.ParameterCount];
+        ReadValues(e, sql, values, reportPosition);
+        batch.BatchCommands.Add(Single(sql, values));
+        origins.Add((applied.Count, false));
+        applied.Add(e);
+    }
+
+    private void ReadValues(StoredEvent e, PositionalSql sql, string?[] values, Action<string> reportPosition)
+    {
+        try
+        {
+            EventValues.Read(e, sql, values, _consumer.DisplayName);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException)
+        {
+            reportPosition(e.Position.ToString());
+            throw;
         }
     }
 
-    private static NpgsqlParameter Parameter(JsonElement value)
+    private static NpgsqlBatchCommand Single(PositionalSql sql, string?[] values)
     {
         // Values travel as untyped text so PostgreSQL parses them for the target column (exact numbers,
         // timestamps, uuids, json).
-        object? text = value.ValueKind switch
+        var command = new NpgsqlBatchCommand(sql.Sql);
+        foreach (var value in values)
         {
-            JsonValueKind.Undefined or JsonValueKind.Null => null,
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.True => "true",
-            JsonValueKind.False => "false",
-            _ => value.GetRawText(),
-        };
-        return new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Unknown, Value = text ?? DBNull.Value };
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Unknown, Value = (object?)value ?? DBNull.Value });
+        }
+
+        return command;
     }
+
+    private static string KeyOf(string?[] values, IReadOnlyList<int> key)
+    {
+        if (key.Count == 1)
+        {
+            return values[key[0]] is { } single ? "v" + single : "n";
+        }
+
+        // Length-prefixed parts: distinct tuples never collide.
+        var builder = new System.Text.StringBuilder();
+        foreach (var index in key)
+        {
+            if (values[index] is { } value)
+            {
+                builder.Append(value.Length).Append(':').Append(value);
+            }
+            else
+            {
+                builder.Append('n');
+            }
+        }
+
+        return builder.ToString();
+    }
+}
+
+/// <summary>A consumer statement applied set-based on the current connection: its shape and its SQL with the inferred types.</summary>
+internal sealed record ResolvedSetBased(SetBasedSql Shape, string Sql);
+
+/// <summary>A set-based run failed; the pump re-applies the events one by one to find (or rule out) the failing one.</summary>
+internal sealed class SetBasedRunFailedException(EventPosition position, Exception inner)
+    : Exception($"A set-based run starting at {position} failed: {inner.Message}", inner)
+{
+    /// <summary>The first event of the run.</summary>
+    public EventPosition Position { get; } = position;
 }

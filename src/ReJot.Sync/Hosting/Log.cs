@@ -71,6 +71,12 @@ internal static partial class Log
     [LoggerMessage(1205, LogLevel.Warning, "Consumer {Consumer} reads {Schema} from the local event store because {Reason}; if another sync service publishes manifest '{Manifest}', configure a resolver for it (ReJot:Resolver; env: REJOT_SYNC_SERVICE_<slug>=host:port; static: ReJot:Resolvers:<slug>)")]
     public static partial void ConsumerReadsLocalStore(ILogger logger, string consumer, string schema, string reason, string manifest);
 
+    [LoggerMessage(1206, LogLevel.Information, "Consumer {Consumer}: {Statement} is applied one event at a time, not set-based, because {Reason}")]
+    public static partial void ConsumerAppliesPerEvent(ILogger logger, string consumer, string statement, string reason);
+
+    [LoggerMessage(1207, LogLevel.Warning, "Consumer {Consumer}: a set-based run from {Position} failed ({Message}); applying the events through {Cursor} again one at a time")]
+    public static partial void ConsumerSetBasedRunFailed(ILogger logger, string consumer, string position, string cursor, string message);
+
     [LoggerMessage(1210, LogLevel.Information, "Consumer {Consumer} starts at the end of {Schema} (after transaction {Cursor}): earlier events are not applied (ReJot:Consumers:<name>:StartFrom = End)")]
     public static partial void ConsumerStartsAtEnd(ILogger logger, string consumer, string schema, string cursor);
 

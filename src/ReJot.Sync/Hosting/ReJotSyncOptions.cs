@@ -42,6 +42,12 @@ public sealed class ReJotSyncOptions
     [Range(1, 1_000_000)]
     public int ApplyBatchSize { get; set; } = 2000;
 
+    /// <summary>
+    /// Applies runs of events as one statement where the consumer SQL's shape allows it (see docs/sync-engine.md).
+    /// Internal: tests compare both ways.
+    /// </summary>
+    internal bool SetBasedApply { get; set; } = true;
+
     /// <summary>Events read from the event store per round trip.</summary>
     [Range(1, 100_000)]
     public int ReadPageSize { get; set; } = 1000;

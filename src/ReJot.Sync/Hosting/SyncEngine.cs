@@ -113,6 +113,15 @@ internal sealed class SyncEngine : IAsyncDisposable
             await DestinationCursors.MigrateAsync(DataSource(destination), cancellationToken).ConfigureAwait(false);
         }
 
+        foreach (var key in _options.Consumers.Keys)
+        {
+            if (!_model.Consumers.Any(c => c.DisplayName == key || c.Name == key))
+            {
+                throw new SyncConfigurationException(
+                    $"ReJot:Consumers:{key} names no consumer schema of this engine (consumers: {(_model.Consumers.Count == 0 ? "none" : string.Join(", ", _model.Consumers.Select(c => c.DisplayName)))}); use the consumer's name or manifest-slug/consumer-name.");
+            }
+        }
+
         // Build everything before starting anything, so configuration errors surface before work begins.
         var runners = new List<Func<CancellationToken, Task>>();
         var prepared = new List<Task>();

@@ -50,6 +50,7 @@ internal sealed class SourceTransformer : ICaptureHandler
     private readonly Dictionary<uint, string> _typeNames = [];
     private readonly Dictionary<uint, uint> _baseTypes = [];
     private readonly StringBuilder _json = new(256);
+    private readonly List<CapturedChange> _chunk = [];
     private OutputSettings? _walSettings;
     private OutputSettings? _querySettings;
     private readonly Dictionary<PublicSchemaKey, PublicSchemaModel> _schemas = [];
@@ -192,7 +193,9 @@ internal sealed class SourceTransformer : ICaptureHandler
         _xid = changes.Xid;
         _commitLsn = commitLsn;
         _xidVisible = false;
-        var chunk = new List<CapturedChange>(Math.Min(_chunkSize, 1024));
+        // Reused across transactions: a backlog of single-row transactions allocates no list per transaction.
+        var chunk = _chunk;
+        chunk.Clear();
         try
         {
             foreach (var change in changes.Replay())
@@ -240,6 +243,11 @@ internal sealed class SourceTransformer : ICaptureHandler
         {
             await AbortAsync().ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            // Holds no rows between transactions.
+            chunk.Clear();
         }
     }
 

@@ -158,6 +158,12 @@ public sealed class ConsumerBackfillTests(PostgresFixture postgres)
         await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM a_accounts") == 50, "A to apply the early rows");
         await h.StopAsync(engine);
 
+        // A setting for a consumer that does not exist is a configuration error, not silently ignored.
+        h.Options.Consumers["orders-service/nobody"] = new ConsumerOptions { StartFrom = ConsumerStart.End };
+        var typo = await Assert.ThrowsAsync<SyncConfigurationException>(() => h.StartAsync(Model(h, Sink("a", "a_accounts"))));
+        Assert.Contains("orders-service/a", typo.Message, StringComparison.Ordinal);
+        h.Options.Consumers.Clear();
+
         // B is new: with StartFrom = End it skips the 50 stored events; A (by default from the beginning) is unaffected.
         h.Options.Consumers["b"] = new ConsumerOptions { StartFrom = ConsumerStart.End };
         var model = Model(h, Sink("a", "a_accounts"), Sink("b", "b_accounts"));

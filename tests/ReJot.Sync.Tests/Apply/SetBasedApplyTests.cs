@@ -1,0 +1,226 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using ReJot.Sync.Apply;
+using ReJot.Sync.EventStore;
+using ReJot.Sync.Hosting;
+using ReJot.Sync.Model;
+using ReJot.Sync.Tests.Engine;
+using ReJot.TestSupport;
+
+namespace ReJot.Sync.Tests.Apply;
+
+/// <summary>
+/// The same events applied set-based and one by one leave identical destinations; a failing event inside a
+/// set-based run is reported at its exact position with nothing of the batch committed.
+/// </summary>
+public sealed class SetBasedApplyTests(PostgresFixture postgres)
+{
+    private const string DestinationDdl = """
+        CREATE TABLE items (
+            id bigint PRIMARY KEY, name text, amount numeric(12, 3) CHECK (amount IS NULL OR amount >= 0), at timestamptz,
+            doc jsonb, tags text[], flag boolean, code char(3), applied integer NOT NULL DEFAULT 1);
+        CREATE TABLE journal (seq bigserial PRIMARY KEY, op text NOT NULL, id bigint, name text, amount numeric);
+        CREATE TABLE statements (tbl text NOT NULL, n integer NOT NULL);
+        CREATE FUNCTION count_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO statements VALUES (TG_TABLE_NAME, 1); RETURN NULL; END $$;
+        CREATE TRIGGER items_statements AFTER INSERT OR DELETE ON items FOR EACH STATEMENT EXECUTE FUNCTION count_statement();
+        CREATE TRIGGER journal_statements AFTER INSERT ON journal FOR EACH STATEMENT EXECUTE FUNCTION count_statement();
+        """;
+
+    // Counts every application (a set-based rewrite that merged or dropped events would change "applied").
+    private const string Upsert = """
+        INSERT INTO items (id, name, amount, at, doc, tags, flag, code) VALUES (:id, :name, :amount, :at, :doc, :tags, :flag, :code)
+        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, at = EXCLUDED.at, doc = EXCLUDED.doc,
+            tags = EXCLUDED.tags, flag = EXCLUDED.flag, code = EXCLUDED.code, applied = items.applied + 1
+        """;
+
+    private const string Delete = "DELETE FROM items WHERE id = :id";
+
+    private static readonly PublicSchemaKey Source = new("accounts-service", "item", 1);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(1000, 2000)]
+    [InlineData(5, 7)]
+    public async Task Set_based_and_per_event_apply_leave_identical_destinations(int pageSize, int batchSize)
+    {
+        var events = new List<StoredEvent>();
+        var lsn = 0x1000L;
+        void Txn(params (EventOperation Op, string Json)[] changes)
+        {
+            lsn += 0x10;
+            for (var i = 0; i < changes.Length; i++)
+            {
+                events.Add(new StoredEvent(Source, 0, lsn, i, changes[i].Op, changes[i].Json));
+            }
+        }
+
+        static (EventOperation, string) Up(long id, string? name, string amount = "null", string at = "null", string doc = "null", string tags = "null", string flag = "null", string code = "null")
+            => (EventOperation.Update, $$"""{"id":{{id}},"name":{{(name is null ? "null" : "\"" + name + "\"")}},"amount":{{amount}},"at":{{at}},"doc":{{doc}},"tags":{{tags}},"flag":{{flag}},"code":{{code}}}""");
+        static (EventOperation, string) Del(long id) => (EventOperation.Delete, $$"""{"id":{{id}}}""");
+
+        // Inserts, the same key updated several times in one transaction, deletes and re-inserts, NULLs, numerics
+        // (rounded by the column's scale), timestamps with offsets, jsonb, arrays, escapes, a fixed-width char.
+        Txn(Up(1, "one", "1.2345", "\"2026-01-01T10:00:00+02:00\"", """{"a":[1,2,{"b":null}]}""", "\"{x,y}\"", "true", "\"ab\""),
+            Up(2, "two", "2"), Up(3, null), Up(1, "uno", "1e3"), Up(1, "eins", "0.0005", doc: " 42 "), Del(2), Up(2, "zwei"), Up(4, "quote \\\" and \\\\ and é"));
+        Txn(Del(1), Del(1), Up(1, "again", flag: "false"), Del(3), Del(99));
+        for (var i = 0; i < 30; i++)
+        {
+            Txn(Up(10 + (i % 4), $"n{i}", $"{i}.5", $"\"2026-02-{1 + (i % 28):00}T00:00:00Z\""), Up(20 + i, $"m{i}"), Del(20 + i - 1));
+        }
+
+        var big = Enumerable.Range(0, 1200).Select(i => Up(100 + (i % 700), $"bulk{i}", $"{i}")).ToArray();
+        Txn(big);
+        Txn(Up(5, "five", code: "\"ab\"", tags: "\"{1,NULL,\\\"q\\\"}\"", doc: "[]"));
+
+        var setBased = await ApplyAsync("diff_set", events, true, pageSize, batchSize);
+        var perEvent = await ApplyAsync("diff_each", events, false, pageSize, batchSize);
+        await using (setBased)
+        await using (perEvent)
+        {
+            const string Items = "SELECT id, name, amount, at, doc, tags, flag, code, applied FROM items ORDER BY id";
+            const string Journal = "SELECT seq, op, id, name, amount FROM journal ORDER BY seq";
+            var expected = await RowsAsync(perEvent, Items);
+            Assert.Equal(expected, await RowsAsync(setBased, Items));
+            Assert.Equal(await RowsAsync(perEvent, Journal), await RowsAsync(setBased, Journal));
+            Assert.StartsWith("1|again|null|", expected[0], StringComparison.Ordinal);
+            Assert.Contains("2|zwei|", expected[1], StringComparison.Ordinal);
+            Assert.EndsWith("|{1,null,q}|null|ab |1", expected.Single(r => r.StartsWith("5|", StringComparison.Ordinal)), StringComparison.Ordinal);
+            Assert.EndsWith("|8", expected.Single(r => r.StartsWith("10|", StringComparison.Ordinal)), StringComparison.Ordinal);
+
+            // One statement per event one by one; far fewer set-based.
+            Assert.Equal(events.Count, await ScalarAsync(perEvent, "SELECT count(*) FROM statements WHERE tbl = 'items'"));
+            Assert.True(await ScalarAsync(setBased, "SELECT count(*) FROM statements WHERE tbl = 'items'") < events.Count / 3);
+            Assert.Equal(events.Count, await ScalarAsync(perEvent, "SELECT count(*) FROM statements WHERE tbl = 'journal'"));
+            Assert.True(await ScalarAsync(setBased, "SELECT count(*) FROM statements WHERE tbl = 'journal'") < events.Count / 3);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_event_inside_a_set_based_run_faults_at_its_exact_position_and_nothing_of_the_batch_is_committed()
+    {
+        var events = new List<StoredEvent>();
+        for (var i = 0; i < 300; i++)
+        {
+            // Event 7 of the third transaction breaks the CHECK constraint.
+            var lsn = 0x2000L + (i / 100 * 0x10);
+            var amount = i == 207 ? -1 : i;
+            events.Add(new StoredEvent(Source, 0, lsn, i % 100, EventOperation.Insert, $$"""{"id":{{i % 150}},"name":"n{{i}}","amount":{{amount}}}"""));
+        }
+
+        var database = await CreateDestinationAsync("fault_set");
+        var consumer = Consumer(database);
+        var status = new ConsumerStatus(consumer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var pump = new ConsumerPump(consumer, new ListSource(events), database.DataSource, new ReJotSyncOptions(), status, new SyncMetrics(), NullLogger.Instance, TimeProvider.System);
+        var run = pump.RunAsync(stop.Token);
+        await using (database)
+        {
+            await Eventually.WaitAsync(() => status.Snapshot() is { Faulted: true, Attempts: >= 2 }, "the consumer faulted twice");
+            var snapshot = status.Snapshot();
+            Assert.Equal(events[207].Position.ToString(), snapshot.FaultedAt);
+            Assert.Contains("items_amount_check", snapshot.Error, StringComparison.Ordinal);
+            Assert.Equal(0, snapshot.CursorLsn);
+            Assert.Equal(0, await ScalarAsync(database, "SELECT count(*) FROM items"));
+            Assert.Equal(0, await ScalarAsync(database, "SELECT count(*) FROM rejot_data_store.consumer_cursors"));
+
+            // Fixed at the destination: it catches up through the same events, set-based or not.
+            await ScalarAsync(database, "ALTER TABLE items DROP CONSTRAINT items_amount_check");
+            await Eventually.WaitAsync(() => status.Snapshot() is { Faulted: false, CursorLsn: 0x2020 }, "the consumer caught up");
+            Assert.Equal(150, await ScalarAsync(database, "SELECT count(*) FROM items"));
+            Assert.Equal(300, await ScalarAsync(database, "SELECT sum(applied) FROM items"));
+            stop.Cancel();
+            await run;
+        }
+    }
+
+    [Fact]
+    public async Task Two_spellings_of_one_conflict_key_in_a_run_are_applied_one_by_one_without_a_fault()
+    {
+        // "1" and "01" are one bigint: the run is not split at the repeat, the statement fails (a row affected
+        // twice), and the events are applied again one by one.
+        List<StoredEvent> events =
+        [
+            new(Source, 0, 0x3000, 0, EventOperation.Insert, """{"id":"1","name":"a"}"""),
+            new(Source, 0, 0x3000, 1, EventOperation.Insert, """{"id":"01","name":"b"}"""),
+            new(Source, 0, 0x3010, 0, EventOperation.Insert, """{"id":2,"name":"c"}"""),
+            new(Source, 0, 0x3010, 1, EventOperation.Insert, """{"id":3,"name":"d"}"""),
+        ];
+        await using var database = await ApplyAsync("spellings", events, true, 1000, 2000);
+        Assert.Equal(["1|b|2", "2|c|1", "3|d|1"], await RowsAsync(database, "SELECT id, name, applied FROM items ORDER BY id"));
+    }
+
+    private static ConsumerSchemaModel Consumer(Destination database, string upsert = Upsert)
+        => new("orders-service", "items", Source, database.Slug, upsert, Delete);
+
+    private async Task<Destination> ApplyAsync(string name, IReadOnlyList<StoredEvent> events, bool setBased, int pageSize, int batchSize)
+    {
+        var database = await CreateDestinationAsync(name);
+        var options = new ReJotSyncOptions { SetBasedApply = setBased, ReadPageSize = pageSize, ApplyBatchSize = batchSize };
+        var source = new ListSource(events);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var journal = new ConsumerSchemaModel("orders-service", "journal", Source, database.Slug,
+            "INSERT INTO journal (op, id, name, amount) VALUES ('upsert', :id, :name, :amount)", "INSERT INTO journal (op, id) VALUES ('delete', :id)");
+        var pumps = new[] { Consumer(database), journal }.Select(c => (Status: new ConsumerStatus(c), Consumer: c)).ToList();
+        var runs = pumps.Select(p => new ConsumerPump(p.Consumer, source, database.DataSource, options, p.Status, new SyncMetrics(), NullLogger.Instance, TimeProvider.System).RunAsync(stop.Token)).ToList();
+        Eventually.Describe = () => string.Join("; ", pumps.Select(p => System.Text.Json.JsonSerializer.Serialize(p.Status.Snapshot())));
+        await Eventually.WaitAsync(() => pumps.All(p => p.Status.Snapshot() is { Faulted: false } s && s.CursorLsn == events[^1].CommitLsn), $"{name}: every event applied");
+        stop.Cancel();
+        await Task.WhenAll(runs);
+        return database;
+    }
+
+    private async Task<Destination> CreateDestinationAsync(string name)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync(name);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 };
+        var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        await using (var ddl = dataSource.CreateCommand(DestinationDdl))
+        {
+            await ddl.ExecuteNonQueryAsync(Ct);
+        }
+
+        await DestinationCursors.MigrateAsync(dataSource, Ct);
+        return new Destination(name, dataSource);
+    }
+
+    private static async Task<long> ScalarAsync(Destination database, string sql)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct) ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<List<string>> RowsAsync(Destination database, string sql)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var rows = new List<string>();
+        while (await reader.ReadAsync(Ct))
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetProviderSpecificValue(i) switch
+            {
+                Array array => "{" + string.Join(',', array.Cast<object?>().Select(v => v?.ToString() ?? "null")) + "}",
+                DateTime t => t.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                var v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+            })));
+        }
+
+        return rows;
+    }
+
+    private sealed record Destination(string Slug, NpgsqlDataSource DataSource) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    }
+
+    /// <summary>A fixed list of events; waiting for more never completes (until cancelled).</summary>
+    private sealed class ListSource(IReadOnlyList<StoredEvent> events) : IEventSource
+    {
+        public Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(PublicSchemaKey schema, EventPosition after, int limit, CancellationToken cancellationToken)
+            => Task.FromResult<IReadOnlyList<StoredEvent>>(events.Where(e => e.Position.CompareTo(after) > 0).Take(limit).ToList());
+
+        public Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, CancellationToken cancellationToken)
+            => Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}
