@@ -113,7 +113,19 @@ public sealed class ManifestSyncEndToEndTests(PostgresFixture postgres) : IDispo
                 await kill.WaitForExitAsync(Ct);
             }
 
-            await sync.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            // Longer than the host's 30 s shutdown timeout: a stop that overruns it still ends the process, and the exit
+            // code and output below say how; a process that does not end at all fails here with its output.
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                await sync.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"manifest sync did not end 60 s after SIGINT:\n{Snapshot(output)}");
+            }
+
+            TestContext.Current.SendDiagnosticMessage($"manifest sync stopped {stopping.Elapsed.TotalSeconds:F1} s after SIGINT");
             Assert.True(sync.ExitCode == 0, $"exit code {sync.ExitCode}:\n{Snapshot(output)}");
             Assert.Contains("Stopped.", Snapshot(output), StringComparison.Ordinal);
         }
