@@ -108,7 +108,11 @@ public sealed class ManifestSyncEndToEndTests(PostgresFixture postgres) : IDispo
             Assert.Contains("started", status, StringComparison.Ordinal);
 
             // Ctrl+C: a clean stop with exit code 0.
-            using (var kill = Process.Start("kill", ["-INT", sync.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            // A process started in the background by a non-interactive shell (nohup, `cmd &`) inherits SIGINT as ignored,
+            // and so does the child: Ctrl+C cannot reach it there. Then the test stops it with SIGTERM, the other clean stop.
+            var signal = SigIntIgnored() ? "-TERM" : "-INT";
+            TestContext.Current.SendDiagnosticMessage($"stopping manifest sync with kill {signal}");
+            using (var kill = Process.Start("kill", [signal, sync.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync(Ct);
             }
@@ -305,5 +309,14 @@ public sealed class ManifestSyncEndToEndTests(PostgresFixture postgres) : IDispo
 
             await Task.Delay(50, Ct);
         }
+    }
+
+    /// <summary>Whether this process ignores SIGINT (inherited by the processes it starts): bit 2 of SigIgn in /proc/self/status.</summary>
+    private static bool SigIntIgnored()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null
+            && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var mask)
+            && (mask & 0x2) != 0;
     }
 }
