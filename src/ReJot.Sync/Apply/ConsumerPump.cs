@@ -202,6 +202,17 @@ internal sealed class ConsumerPump
         long currentLsn = cursor;
         var committed = cursor;
 
+        // Applies what is batched, advances the cursor and commits: the open destination transaction ends here.
+        async Task CommitOpenAsync()
+        {
+            await FlushAsync(connection!, transaction!, batch, reportPosition, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(connection!, transaction!, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
+            committed = currentLsn;
+            await transaction!.DisposeAsync().ConfigureAwait(false);
+            transaction = null;
+            inTransaction = 0;
+        }
+
         // While a full page is applied, the next one is already being read.
         Task<IReadOnlyList<StoredEvent>>? prefetch = null;
         var prefetchAfter = after;
@@ -237,12 +248,7 @@ internal sealed class ConsumerPump
                     {
                         if (transaction is not null)
                         {
-                            await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
-                            await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
-                            committed = currentLsn;
-                            await transaction.DisposeAsync().ConfigureAwait(false);
-                            transaction = null;
-                            inTransaction = 0;
+                            await CommitOpenAsync().ConfigureAwait(false);
                             after = EventPosition.AfterTransaction(currentLsn);
                             continue;
                         }
@@ -256,12 +262,7 @@ internal sealed class ConsumerPump
                         if (transaction is not null && e.CommitLsn != currentLsn && inTransaction >= _options.ApplyBatchSize)
                         {
                             // The previous source transaction is complete: a good place to commit when the batch is full.
-                            await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
-                            await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
-                            committed = currentLsn;
-                            await transaction.DisposeAsync().ConfigureAwait(false);
-                            transaction = null;
-                            inTransaction = 0;
+                            await CommitOpenAsync().ConfigureAwait(false);
                         }
 
                         if (transaction is null)
@@ -290,12 +291,7 @@ internal sealed class ConsumerPump
                     {
                         // A short page means we are caught up, and every transaction read so far is complete
                         // (transactions are stored atomically).
-                        await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
-                        await CommitAsync(connection!, transaction, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
-                        committed = currentLsn;
-                        await transaction.DisposeAsync().ConfigureAwait(false);
-                        transaction = null;
-                        inTransaction = 0;
+                        await CommitOpenAsync().ConfigureAwait(false);
                         after = EventPosition.AfterTransaction(currentLsn);
                     }
                 }
