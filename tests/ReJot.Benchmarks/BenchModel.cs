@@ -40,14 +40,20 @@ internal static class BenchModel
 
     public static ConsumerSchemaModel Consumer() => new("bench-sub", "into-sink", Key, "sink", Upsert, Delete);
 
-    /// <summary>One engine: source (with the event store), public schema, consumer into the sink.</summary>
-    public static SyncModel Local(string sourceConnection, string sinkConnection, string slot)
-        => new(
-            [new SourceDataStore("source", slot, slot)],
-            [PublicSchema()],
-            [Consumer()],
-            new Dictionary<string, string> { ["source"] = sourceConnection, ["sink"] = sinkConnection },
-            null);
+    /// <summary>
+    /// One engine: source, public schema, consumer into the sink; the event store in the source database, or in its own
+    /// database when <paramref name="eventStoreConnection"/> is given.
+    /// </summary>
+    public static SyncModel Local(string sourceConnection, string sinkConnection, string slot, string? eventStoreConnection = null)
+    {
+        var connections = new Dictionary<string, string> { ["source"] = sourceConnection, ["sink"] = sinkConnection };
+        if (eventStoreConnection is not null)
+        {
+            connections["events"] = eventStoreConnection;
+        }
+
+        return new([new SourceDataStore("source", slot, slot)], [PublicSchema()], [Consumer()], connections, eventStoreConnection is null ? null : "events");
+    }
 
     /// <summary>The publishing service of the cross-service scenario: source and event store, no consumer.</summary>
     public static SyncModel Publisher(string sourceConnection, string slot)

@@ -35,7 +35,7 @@ internal sealed class EngineProcess : IAsyncDisposable
 
     public static bool IsChild(string[] args) => args.Length > 0 && args[0] == ChildFlag;
 
-    public static async Task<EngineProcess> StartAsync(string sourceConnection, string sinkConnection, string slot, Stopwatch clock)
+    public static async Task<EngineProcess> StartAsync(string sourceConnection, string sinkConnection, string slot, string? eventStoreConnection, Stopwatch clock)
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("Unknown process path.");
         var info = new ProcessStartInfo(path)
@@ -54,6 +54,7 @@ internal sealed class EngineProcess : IAsyncDisposable
         info.Environment["REJOT_BENCH_SOURCE"] = sourceConnection;
         info.Environment["REJOT_BENCH_SINK"] = sinkConnection;
         info.Environment["REJOT_BENCH_SLOT"] = slot;
+        info.Environment["REJOT_BENCH_EVENTS"] = eventStoreConnection ?? "";
         var process = new Process { StartInfo = info };
         var engine = new EngineProcess(process, clock);
         process.OutputDataReceived += (_, e) => engine.OnLine(e.Data);
@@ -163,7 +164,8 @@ internal sealed class EngineProcess : IAsyncDisposable
         var model = BenchModel.Local(
             Environment.GetEnvironmentVariable("REJOT_BENCH_SOURCE")!,
             Environment.GetEnvironmentVariable("REJOT_BENCH_SINK")!,
-            Environment.GetEnvironmentVariable("REJOT_BENCH_SLOT")!);
+            Environment.GetEnvironmentVariable("REJOT_BENCH_SLOT")!,
+            Environment.GetEnvironmentVariable("REJOT_BENCH_EVENTS") is { Length: > 0 } events ? events : null);
         using var loggerFactory = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
         await using var engine = new SyncEngine(model, new ReJotSyncOptions(), loggerFactory, TimeProvider.System, new SyncMetrics());
         Console.WriteLine("@starting");

@@ -7,7 +7,9 @@ using ReJot.Benchmarks;
 // ReJot against native PostgreSQL logical replication, same machine, same run, same data (issue 7), plus the
 // cross-service delay over HTTP (issue 5). See README, "Benchmarks".
 //   dotnet run -c Release --project tests/ReJot.Benchmarks -- [--quick] [--scenarios bulk,backlog,latency,big,cross,backfill,compile]
-//       [--out FILE.json] [--separate-sink] [--native-sync-commit] [--rows N]
+//       [--out FILE.json] [--separate-sink] [--native-sync-commit] [--rows N] [--rejot-only]
+// --rejot-only skips native replication (no ratios): for profiling ReJot's side quickly.
+// --separate-event-store puts ReJot's event store in its own database of the source cluster (default: the source database).
 if (EngineProcess.IsChild(args))
 {
     return await EngineProcess.RunChildAsync();
@@ -36,6 +38,8 @@ var separateSink = args.Contains("--separate-sink");
 // source position only after its own WAL flush (as ReJot acknowledges only after the event store commit). That is
 // the yardstick the targets were set against; --native-sync-commit makes every applied transaction wait for fsync.
 var nativeAsyncCommit = !args.Contains("--native-sync-commit");
+var rejotOnly = args.Contains("--rejot-only");
+var separateEventStore = args.Contains("--separate-event-store");
 var outPath = Value("--out") ?? $"rejot-benchmark-{(quick ? "quick" : "full")}.json";
 var wall = Stopwatch.StartNew();
 var rows = new List<Row>();
@@ -43,7 +47,7 @@ var rows = new List<Row>();
 await using (var harness = await Harness.StartAsync())
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"ReJot vs native logical replication ({(quick ? "quick" : "full")} run), {Environment.ProcessorCount} cores, clusters started in {harness.A.StartupTime.TotalSeconds:F1}+{harness.B.StartupTime.TotalSeconds:F1} s (durable: fsync, full_page_writes, synchronous_commit on; native subscription synchronous_commit={(nativeAsyncCommit ? "off" : "on")}; ReJot sink in cluster {(separateSink ? "B" : "A")})"));
+        $"ReJot vs native logical replication ({(quick ? "quick" : "full")} run), {Environment.ProcessorCount} cores, clusters started in {harness.A.StartupTime.TotalSeconds:F1}+{harness.B.StartupTime.TotalSeconds:F1} s (durable: fsync, full_page_writes, synchronous_commit on; native subscription synchronous_commit={(nativeAsyncCommit ? "off" : "on")}; ReJot sink in cluster {(separateSink ? "B" : "A")}; event store in {(separateEventStore ? "its own database" : "the source database")})"));
     Console.WriteLine("Shared machine: absolute figures are noisy, only the ratios measured in this same run count.");
     Measurement? nativeLatency = null;
     foreach (var scenario in selected)
@@ -81,7 +85,7 @@ await using (var harness = await Harness.StartAsync())
                 break;
             case "backfill":
                 Measurement backfill;
-                await using (var r = await ReJotReplicator.CreateAsync(harness, "backfill", separateSink))
+                await using (var r = await ReJotReplicator.CreateAsync(harness, "backfill", separateSink, separateEventStore))
                 {
                     backfill = await Scenarios.BackfillAsync(r, sizes);
                 }
@@ -114,6 +118,7 @@ var json = JsonSerializer.Serialize(new
     sizes,
     nativeSynchronousCommit = nativeAsyncCommit ? "off" : "on",
     rejotSinkCluster = separateSink ? "B" : "A",
+    eventStore = separateEventStore ? "own database" : "source database",
     note = "Shared, noisy machine: only same-run ratios count.",
     results = rows,
 }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
@@ -125,12 +130,17 @@ async Task<Row> CompareAsync(Harness harness, string name, string unit, bool hig
 {
     var tag = name.Split(' ')[0];
     Measurement rejot;
-    await using (var r = await ReJotReplicator.CreateAsync(harness, tag, separateSink))
+    await using (var r = await ReJotReplicator.CreateAsync(harness, tag, separateSink, separateEventStore))
     {
         rejot = await run(r, sizes);
     }
 
     Console.WriteLine("  ReJot:  " + rejot.Details + (rejot.PeakMemoryMiB is { } m ? string.Create(CultureInfo.InvariantCulture, $"; engine peak RSS {m:F0} MiB") : ""));
+    if (rejotOnly)
+    {
+        return new Row(name, unit, rejot.Value, null, null, target, null, rejot.Verified, "native skipped (--rejot-only)", rejot, null);
+    }
+
     Measurement native;
     await using (var n = await NativeReplicator.CreateAsync(harness, tag, nativeAsyncCommit))
     {
