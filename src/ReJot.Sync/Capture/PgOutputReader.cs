@@ -34,6 +34,12 @@ internal interface ICaptureHandler
     /// <summary>Makes every handled transaction durable.</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Waits until what the previous call started is durable (its failure is thrown here), then starts making the
+    /// handled transactions durable in the background and returns, so the next ones can be handled meanwhile.
+    /// </summary>
+    Task BeginFlushAsync(CancellationToken cancellationToken);
+
     /// <summary>Drops handled transactions that are not durable (the reader stops; they will be replayed).</summary>
     Task AbortAsync();
 }
@@ -64,6 +70,9 @@ internal sealed class PgOutputReader(
     internal static readonly TimeSpan MaxGroupAge = TimeSpan.FromMilliseconds(20);
 
     private long? _pendingAck;
+
+    // The end of the last transaction of the group committing in the background: acknowledged once it is durable.
+    private long? _inFlightAck;
     private long _groupStarted;
     private long _storedEnd;
     private long _groupStoredEnd;
@@ -136,11 +145,15 @@ internal sealed class PgOutputReader(
                 while (true)
                 {
                     var next = messages.MoveNextAsync();
-                    if (_pendingAck is not null
-                        && (!next.IsCompleted || handler.PendingTransactions >= maxGroup || Stopwatch.GetElapsedTime(_groupStarted) >= MaxGroupAge))
+                    if ((_pendingAck is not null || _inFlightAck is not null) && !next.IsCompleted)
                     {
-                        // Nothing more waiting (or the group is big or old enough): commit the group, then acknowledge it.
+                        // Nothing more waiting: commit the group, then acknowledge it.
                         await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (_pendingAck is not null && (handler.PendingTransactions >= maxGroup || Stopwatch.GetElapsedTime(_groupStarted) >= MaxGroupAge))
+                    {
+                        // More is waiting but the group is big or old enough: it commits while the next one is read.
+                        await FlushInBackgroundAsync(connection, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (!await next.ConfigureAwait(false))
@@ -298,6 +311,7 @@ internal sealed class PgOutputReader(
             // Whatever was handled but not committed is dropped; it was not acknowledged, so it is replayed.
             await handler.AbortAsync().ConfigureAwait(false);
             _pendingAck = null;
+            _inFlightAck = null;
             if (current is not null)
             {
                 await current.DisposeAsync().ConfigureAwait(false);
@@ -338,18 +352,53 @@ internal sealed class PgOutputReader(
     {
         var storing = handler.PendingTransactions > 0;
         await handler.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var ack = _pendingAck ?? _inFlightAck;
+        if (_inFlightAck is { } committed)
+        {
+            _storedEnd = Math.Max(_storedEnd, committed);
+            _inFlightAck = null;
+        }
+
         if (storing)
         {
             _storedEnd = Math.Max(_storedEnd, _groupStoredEnd);
         }
 
-        if (_pendingAck is { } ack)
+        if (ack is { } lsn)
         {
             _pendingAck = null;
-            // The group ended with transactions that stored nothing (none of the schemas' tables changed).
-            await RecordPositionAsync(ack, cancellationToken).ConfigureAwait(false);
-            connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)ack));
+            // The group may end with transactions that stored nothing (none of the schemas' tables changed).
+            await RecordPositionAsync(lsn, cancellationToken).ConfigureAwait(false);
+            connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)lsn));
             await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts committing the group in the background (after the previous background commit, which is then durable and
+    /// acknowledged). Transactions after the group's last stored one that stored nothing stay pending: a later flush
+    /// records and acknowledges them.
+    /// </summary>
+    private async Task FlushInBackgroundAsync(LogicalReplicationConnection connection, CancellationToken cancellationToken)
+    {
+        if (handler.PendingTransactions == 0)
+        {
+            await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await handler.BeginFlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_inFlightAck is { } committed)
+        {
+            _storedEnd = Math.Max(_storedEnd, committed);
+            connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)committed));
+            await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+        }
+
+        _inFlightAck = _groupStoredEnd;
+        if (_pendingAck <= _groupStoredEnd)
+        {
+            _pendingAck = null;
         }
     }
 

@@ -57,6 +57,8 @@ internal sealed class SourceTransformer : ICaptureHandler
     private readonly List<(PublicSchemaKey Schema, BackfillChunk Chunk, ChunkOutcome Outcome)> _groupChunks = [];
     private static readonly TransformOperation[] s_projectedOperations = [TransformOperation.Insert, TransformOperation.Update];
     private IEventStoreTransaction? _group;
+    private Task? _commit;
+    private CommittingGroup? _committing;
     private long _groupLastCommitLsn;
     private long _groupEndLsn;
 
@@ -253,39 +255,82 @@ internal sealed class SourceTransformer : ICaptureHandler
 
     /// <summary>
     /// Commits the open store transaction (one or more source transactions, grouped while the reader had more
-    /// messages waiting), so the reader may acknowledge them.
+    /// messages waiting), after the one committing in the background, if any: every handled transaction is durable
+    /// when this returns, so the reader may acknowledge them.
     /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
+        await BeginFlushAsync(cancellationToken).ConfigureAwait(false);
+        await EndCommitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A store transaction is committing in the background (<see cref="BeginFlushAsync"/>).</summary>
+    public bool CommitInFlight => _commit is not null;
+
+    /// <summary>
+    /// Waits for the store transaction committing in the background, if any (its failure is thrown here), then
+    /// starts committing the open one in the background and returns: the next source transactions are transformed
+    /// and written into a new store transaction while it commits. Store transactions still commit one after the
+    /// other, in commit order, so the stored position never passes a transaction that is not stored.
+    /// </summary>
+    public async Task BeginFlushAsync(CancellationToken cancellationToken)
+    {
+        await EndCommitAsync().ConfigureAwait(false);
         if (_group is not { } group)
         {
             return;
         }
 
+        if (PendingTransactions == 0)
+        {
+            await AbortAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var committing = new CommittingGroup(group, _groupLastCommitLsn, PendingTransactions, [.. _groupChunks]);
+        _group = null;
+        PendingTransactions = 0;
+        _groupChunks.Clear();
+        _committing = committing;
+        _commit = group.CommitAsync(_groupEndLsn, cancellationToken);
+    }
+
+    /// <summary>Waits for the background commit and records what it stored; the store transaction is disposed either way.</summary>
+    private async Task EndCommitAsync()
+    {
+        if (_commit is not { } commit)
+        {
+            return;
+        }
+
+        var committed = _committing!;
+        _commit = null;
+        _committing = null;
         try
         {
-            if (PendingTransactions > 0)
+            await commit.ConfigureAwait(false);
+            LastStoredCommitLsn = committed.LastCommitLsn;
+            _status.AddTransactions(committed.LastCommitLsn, committed.Transactions, committed.Group.Count);
+            var tag = new KeyValuePair<string, object?>("data_store", _source.Slug);
+            _metrics.Transactions.Add(committed.Transactions, tag);
+            _metrics.Events.Add(committed.Group.Count, tag);
+            Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(committed.LastCommitLsn), committed.Group.Count);
+            if (committed.Chunks.Count > 0)
             {
-                await group.CommitAsync(_groupEndLsn, cancellationToken).ConfigureAwait(false);
-                LastStoredCommitLsn = _groupLastCommitLsn;
-                _status.AddTransactions(_groupLastCommitLsn, PendingTransactions, group.Count);
-                var tag = new KeyValuePair<string, object?>("data_store", _source.Slug);
-                _metrics.Transactions.Add(PendingTransactions, tag);
-                _metrics.Events.Add(group.Count, tag);
-                Log.TransactionStored(_logger, _source.Slug, TransactionIds.Format(_groupLastCommitLsn), group.Count);
-                if (_groupChunks.Count > 0)
-                {
-                    Backfills.Stored(_groupChunks);
-                }
+                Backfills.Stored(committed.Chunks);
             }
         }
         finally
         {
-            await AbortAsync().ConfigureAwait(false);
+            await committed.Group.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Drops the open store transaction (rolled back; nothing of it was acknowledged).</summary>
+    /// <summary>
+    /// Drops the open store transaction (rolled back; nothing of it was acknowledged) and waits for the one committing
+    /// in the background, if any (whether it committed or not, it was not acknowledged: a restart replays from the
+    /// stored position).
+    /// </summary>
     public async Task AbortAsync()
     {
         var group = _group;
@@ -296,7 +341,19 @@ internal sealed class SourceTransformer : ICaptureHandler
         {
             await group.DisposeAsync().ConfigureAwait(false);
         }
+
+        try
+        {
+            await EndCommitAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Reported by whoever aborts (the reader fails with its own error and retries from the stored position).
+        }
     }
+
+    /// <summary>A store transaction committing in the background, and what to record once it has.</summary>
+    private sealed record CommittingGroup(IEventStoreTransaction Group, long LastCommitLsn, int Transactions, List<(PublicSchemaKey Schema, BackfillChunk Chunk, ChunkOutcome Outcome)> Chunks);
 
     private async Task StartAsync(long commitLsn, CancellationToken cancellationToken)
     {

@@ -178,6 +178,57 @@ public sealed class BehaviourTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_store_commit_failing_while_the_next_group_is_written_loses_nothing_and_stores_nothing_twice()
+    {
+        // A backlog is stored in groups, each committing while the next one is transformed and written. A deferred
+        // constraint trigger fails exactly one group at COMMIT (the sequence is not rolled back, so it fires once).
+        await using var h = await SyncHarness.CreateAsync(postgres, "groupfail", SourceDdl, DestinationDdl);
+        var model = h.Model([Schemas.AccountSchema()], []);
+        var engine = await h.StartAsync(model);
+        await h.StopAsync(engine);
+        await h.ExecuteAsync(h.Source, """
+            CREATE SEQUENCE rejot_fail;
+            CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF nextval('rejot_fail') = 1500 THEN RAISE EXCEPTION 'injected commit failure'; END IF;
+                RETURN NULL;
+            END $$;
+            CREATE CONSTRAINT TRIGGER fail_once AFTER INSERT ON rejot_events.events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_once();
+            INSERT INTO accounts SELECT g, 'n', 0 FROM generate_series(1, 10) g;
+            """);
+        const int Updates = 3000;
+        await h.ExecuteAsync(h.Source, $$"""
+            DO $$ BEGIN
+                FOR i IN 1..{{Updates}} LOOP
+                    UPDATE accounts SET balance = balance + 1 WHERE id = 1 + i % 10;
+                    COMMIT;
+                END LOOP;
+            END $$;
+            """);
+
+        engine = await h.StartAsync(model);
+        await Eventually.WaitAsync(async () => await h.ScalarAsync<long>(h.Source, "SELECT count(*) FROM rejot_events.events") >= Updates + 10, "every transaction stored", TimeSpan.FromSeconds(90));
+        await h.StopAsync(engine);
+
+        // The failure happened (rows of the failed group were inserted again after it).
+        Assert.True(await h.ScalarAsync<long>(h.Source, "SELECT last_value FROM rejot_fail") > Updates + 10);
+        Assert.Equal(Updates + 10, await h.ScalarAsync<long>(h.Source, "SELECT count(*) FROM rejot_events.events"));
+        Assert.Equal(Updates + 1, await h.ScalarAsync<long>(h.Source, "SELECT count(DISTINCT commit_lsn) FROM rejot_events.events"));
+        // Per account, the balances seen are exactly 0 (the insert), 1, 2, ... in commit order: no gap, no repeat.
+        var gaps = await h.RowsAsync(h.Source, """
+            SELECT id, b, expected FROM (
+                SELECT (object->>'id')::bigint AS id, (object->>'balance')::numeric AS b,
+                       row_number() OVER (PARTITION BY object->>'id' ORDER BY commit_lsn, idx) - 1 AS expected
+                FROM rejot_events.events) e
+            WHERE b <> expected
+            """);
+        Assert.Empty(gaps);
+        Assert.Equal(
+            await h.ScalarAsync<long>(h.Source, "SELECT commit_lsn FROM rejot_events.events ORDER BY commit_lsn DESC LIMIT 1"),
+            await h.ScalarAsync<long>(h.Source, "SELECT commit_lsn FROM rejot_events.source_positions"));
+    }
+
+    [Fact]
     public async Task Truncate_is_reported_loudly_and_the_source_keeps_going()
     {
         await using var h = await SyncHarness.CreateAsync(postgres, "truncate", SourceDdl, DestinationDdl);

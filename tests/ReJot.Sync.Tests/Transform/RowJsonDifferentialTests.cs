@@ -261,6 +261,8 @@ public sealed class RowJsonDifferentialTests(PostgresFixture postgres)
 
         public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task BeginFlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task AbortAsync() => Task.CompletedTask;
     }
 }
