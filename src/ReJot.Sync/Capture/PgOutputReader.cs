@@ -60,7 +60,8 @@ internal sealed class PgOutputReader(
     ICaptureHandler handler,
     int maxGroup = 1000,
     IReadOnlyDictionary<uint, TableName>? tables = null,
-    Func<long, CancellationToken, Task>? recordPosition = null)
+    Func<long, CancellationToken, Task>? recordPosition = null,
+    long spoolMaxInMemoryBytes = long.MaxValue)
 {
     /// <summary>
     /// The longest a handled transaction waits in an open group for more WAL: under a steady stream more WAL is
@@ -411,7 +412,7 @@ internal sealed class PgOutputReader(
         }
     }
 
-    private TransactionSpool NewSpool(uint xid) => new(xid, spoolMaxInMemory, (id, version) => _relationVersions[(id, version)]);
+    private TransactionSpool NewSpool(uint xid) => new(xid, spoolMaxInMemory, (id, version) => _relationVersions[(id, version)], spoolMaxInMemoryBytes);
 
     private TransactionSpool Spool(TransactionSpool? current, uint? streamXid)
     {

@@ -65,7 +65,8 @@ internal sealed class SourceRunner(
                 {
                     _drift = null;
                     await new PgOutputReader(connectionString, source, options.SpoolMaxInMemoryChanges, transformer, tables: prepared.Tables,
-                            recordPosition: (lsn, token) => store.AdvanceSourcePositionAsync(source.Slug, source.SlotName, lsn, token))
+                            recordPosition: (lsn, token) => store.AdvanceSourcePositionAsync(source.Slug, source.SlotName, lsn, token),
+                            spoolMaxInMemoryBytes: options.SpoolMaxInMemoryBytes)
                         .RunAsync(stored?.EndLsn ?? prepared.CreatedSlotAt ?? 0, stored?.CommitLsn ?? 0, run.Token).ConfigureAwait(false);
                 }
                 catch (Exception) when (_drift is not null && run.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -3,22 +3,26 @@ using System.Text;
 namespace ReJot.Sync.Capture;
 
 /// <summary>
-/// The changes of one transaction, kept in memory up to a limit and then spilled to a temporary file, so a
-/// transaction of any size needs bounded memory. Aborted subtransactions are skipped on replay.
+/// The changes of one transaction, kept in memory up to a number of changes and an estimate of their size, then
+/// spilled to a temporary file, so a transaction of any size needs bounded memory. Aborted subtransactions are
+/// skipped on replay.
 /// </summary>
 internal sealed class TransactionSpool : IAsyncDisposable
 {
     private readonly int _maxInMemory;
+    private readonly long _maxInMemoryBytes;
     private readonly Func<uint, int, RelationInfo> _resolveRelation;
+    private long _memoryBytes;
     private readonly List<CapturedChange> _memory = [];
     private HashSet<uint>? _abortedSubXids;
     private FileStream? _file;
     private BinaryWriter? _writer;
 
-    public TransactionSpool(uint xid, int maxInMemory, Func<uint, int, RelationInfo> resolveRelation)
+    public TransactionSpool(uint xid, int maxInMemory, Func<uint, int, RelationInfo> resolveRelation, long maxInMemoryBytes = long.MaxValue)
     {
         Xid = xid;
         _maxInMemory = Math.Max(1, maxInMemory);
+        _maxInMemoryBytes = Math.Max(1, maxInMemoryBytes);
         _resolveRelation = resolveRelation;
     }
 
@@ -31,9 +35,10 @@ internal sealed class TransactionSpool : IAsyncDisposable
     public void Add(CapturedChange change)
     {
         Count++;
-        if (_writer is null && _memory.Count < _maxInMemory)
+        if (_writer is null && _memory.Count < _maxInMemory && _memoryBytes < _maxInMemoryBytes)
         {
             _memory.Add(change);
+            _memoryBytes += EstimatedBytes(change);
             return;
         }
 
@@ -48,9 +53,32 @@ internal sealed class TransactionSpool : IAsyncDisposable
             }
 
             _memory.Clear();
+            _memoryBytes = 0;
         }
 
         Write(_writer, change);
+    }
+
+    /// <summary>Roughly what a change holds on the heap: its objects, and each value's characters (UTF-16).</summary>
+    internal static long EstimatedBytes(CapturedChange change) => 64 + EstimatedBytes(change.New) + EstimatedBytes(change.Old);
+
+    private static long EstimatedBytes(RowImage? row)
+    {
+        if (row is null)
+        {
+            return 0;
+        }
+
+        long bytes = 48 + (8L * row.Values.Length);
+        foreach (var value in row.Values)
+        {
+            if (value is not null)
+            {
+                bytes += 24 + (2L * value.Length);
+            }
+        }
+
+        return bytes;
     }
 
     /// <summary>Transactional logical decoding messages of this transaction with the backfill prefix (chunk watermarks; small, kept in memory).</summary>
@@ -166,6 +194,7 @@ internal sealed class TransactionSpool : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _memory.Clear();
+        _memoryBytes = 0;
         if (_writer is not null)
         {
             await _writer.DisposeAsync().ConfigureAwait(false);

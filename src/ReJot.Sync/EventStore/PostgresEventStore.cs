@@ -381,7 +381,8 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         private readonly List<BackfillProgressUpdate> _backfills = [];
         private readonly List<(NewEvent Event, long CommitLsn, int Index)> _targeted = [];
         private long _commitLsn = firstCommitLsn;
-        private NpgsqlBinaryImporter? _importer;
+        private EventCopyBuffer? _rows;
+        private NpgsqlRawCopyStream? _copy;
         private bool _completed;
 
         public int Count { get; private set; }
@@ -404,46 +405,48 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
                 return;
             }
 
-            // Binary COPY: the fastest way in; the transaction's position row makes a replay skip, so no
-            // ON CONFLICT is needed.
-            _importer ??= await connection.BeginBinaryImportAsync(
-                "COPY rejot_events.events (manifest_slug, schema_name, schema_major, schema_minor, commit_lsn, idx, operation, object, data_store) FROM STDIN (FORMAT BINARY)",
-                cancellationToken).ConfigureAwait(false);
             foreach (var e in events)
             {
                 _nextIndex.TryGetValue(e.Schema, out var index);
                 _nextIndex[e.Schema] = index + 1;
+                Count++;
                 if (e.Consumer is not null)
                 {
                     // For one consumer only (few: a backfill chunk); written at commit, after the COPY.
                     _targeted.Add((e, _commitLsn, index));
-                    Count++;
                     continue;
                 }
 
-                await _importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(e.Schema.ManifestSlug, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(e.Schema.Name, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(e.Schema.Major, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(e.Minor, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(_commitLsn, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(index, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(FormatOperation(e.Operation), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(e.ObjectJson, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
-                await _importer.WriteAsync(dataStore, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                Count++;
+                // Binary COPY, rows built by hand (the fastest way in); the transaction's position row makes a replay
+                // skip, so no ON CONFLICT is needed.
+                _rows ??= new EventCopyBuffer(dataStore);
+                _rows.Append(e, _commitLsn, index);
+                if (_rows.Length >= EventCopyBuffer.FlushThreshold)
+                {
+                    await SendRowsAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+
+        private async Task SendRowsAsync(CancellationToken cancellationToken)
+        {
+            _copy ??= await connection.BeginRawBinaryCopyAsync(EventCopyBuffer.CopySql, cancellationToken).ConfigureAwait(false);
+            await _copy.WriteAsync(_rows!.Written, cancellationToken).ConfigureAwait(false);
+            _rows.Clear();
         }
 
         public void AddBackfillProgress(BackfillProgressUpdate update) => _backfills.Add(update);
 
         public async Task CommitAsync(long endLsn, CancellationToken cancellationToken)
         {
-            if (_importer is not null)
+            if (_rows is not null)
             {
-                await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                await _importer.DisposeAsync().ConfigureAwait(false);
-                _importer = null;
+                _rows.Finish();
+                await SendRowsAsync(cancellationToken).ConfigureAwait(false);
+                var copy = _copy!;
+                _copy = null;
+                // Ends the COPY and waits for the server's verdict on every row.
+                await copy.DisposeAsync().ConfigureAwait(false);
             }
 
             if (_targeted.Count > 0)
@@ -501,12 +504,13 @@ internal sealed class PostgresEventStore : IEventStore, IAsyncDisposable
 
         public async ValueTask DisposeAsync()
         {
-            if (_importer is not null)
+            _rows?.Dispose();
+            if (_copy is not null)
             {
-                // Disposing an unfinished import cancels it.
                 try
                 {
-                    await _importer.DisposeAsync().ConfigureAwait(false);
+                    await _copy.CancelAsync().ConfigureAwait(false);
+                    await _copy.DisposeAsync().ConfigureAwait(false);
                 }
                 catch (Exception)
                 {

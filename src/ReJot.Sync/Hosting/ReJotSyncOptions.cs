@@ -62,9 +62,19 @@ public sealed class ReJotSyncOptions
     /// </summary>
     internal TimeSpan TransactionVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Changes of one transaction kept in memory before spilling to a temporary file.</summary>
+    /// <summary>
+    /// Changes of one transaction kept in memory before spilling to a temporary file (whichever of this and
+    /// <see cref="SpoolMaxInMemoryBytes"/> is reached first).
+    /// </summary>
     [Range(1, 10_000_000)]
-    public int SpoolMaxInMemoryChanges { get; set; } = 5000;
+    public int SpoolMaxInMemoryChanges { get; set; } = 100_000;
+
+    /// <summary>
+    /// Estimated bytes of one transaction's changes kept in memory before spilling to a temporary file (whichever of
+    /// this and <see cref="SpoolMaxInMemoryChanges"/> is reached first): bounds memory whatever the row size.
+    /// </summary>
+    [Range(1024L, 4L * 1024 * 1024 * 1024)]
+    public long SpoolMaxInMemoryBytes { get; set; } = 48L * 1024 * 1024;
 
     /// <summary>How often an idle source emits a heartbeat so its slot keeps advancing.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
