@@ -99,6 +99,9 @@ internal sealed class EngineProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU seconds the child has used so far; null where /proc is not available.</summary>
+    public double? CpuSeconds() => _process.HasExited ? null : CpuMeter.ProcessSeconds(_process.Id);
+
     /// <summary>Peak resident set size of the child so far (VmHWM), in MiB; null where /proc is not available.</summary>
     public double? PeakMemoryMiB()
     {

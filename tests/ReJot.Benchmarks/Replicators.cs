@@ -19,6 +19,16 @@ internal abstract class Replicator : IAsyncDisposable
     /// <summary>Peak memory of the replicating process (MiB), when measured.</summary>
     public double? PeakMemoryMiB { get; protected set; }
 
+    /// <summary>The clusters (for CPU accounting).</summary>
+    public Harness? Clusters { get; init; }
+
+    /// <summary>CPU seconds used so far by a replicating process outside PostgreSQL (ReJot's engine), or 0.</summary>
+    public virtual double? ProcessCpuSeconds() => 0;
+
+    /// <summary>CPU seconds used so far: by both clusters' processes, and by the replicating process outside them.</summary>
+    public (double? Postgres, double? Process) Cpu()
+        => (Clusters is { } h ? CpuMeter.ClusterSeconds(h.A.ClusterDirectory, h.B.ClusterDirectory) : null, ProcessCpuSeconds());
+
     /// <summary>Events stored so far (ReJot's event store), or null where there is no such stage.</summary>
     public virtual Task<long?> StoredAsync() => Task.FromResult<long?>(null);
 
@@ -47,7 +57,12 @@ internal sealed class ReJotReplicator(NpgsqlDataSource source, string sourceConn
 {
     private EngineProcess? _engine;
 
+    // CPU seconds of engine processes already stopped (the backlog scenario restarts the engine).
+    private double _stoppedEnginesCpu;
+
     public string? LastFault => _engine?.LastFault;
+
+    public override double? ProcessCpuSeconds() => _engine is null ? _stoppedEnginesCpu : _engine.CpuSeconds() is { } current ? _stoppedEnginesCpu + current : null;
 
     public static async Task<ReJotReplicator> CreateAsync(Harness harness, string scenario, bool separateSink, bool separateEventStore = false)
     {
@@ -59,7 +74,8 @@ internal sealed class ReJotReplicator(NpgsqlDataSource source, string sourceConn
         await Harness.ExecuteAsync(source, BenchModel.SourceDdl);
         await Harness.ExecuteAsync(sink, BenchModel.SinkDdl);
         return new ReJotReplicator(source, sourceConnection, sink, sinkConnection, $"rejot_bench_{scenario}",
-            eventsConnection is null ? null : NpgsqlDataSource.Create(eventsConnection), eventsConnection);
+            eventsConnection is null ? null : NpgsqlDataSource.Create(eventsConnection), eventsConnection)
+        { Clusters = harness };
     }
 
     // Events counted so far and the last one counted: each poll counts only newer events (an index range scan), so
@@ -109,6 +125,7 @@ internal sealed class ReJotReplicator(NpgsqlDataSource source, string sourceConn
         }
 
         PeakMemoryMiB = Math.Max(PeakMemoryMiB ?? 0, _engine.PeakMemoryMiB() ?? 0);
+        _stoppedEnginesCpu += _engine.CpuSeconds() ?? 0;
         await _engine.StopAsync();
         await _engine.DisposeAsync();
         _engine = null;
@@ -146,7 +163,7 @@ internal sealed class NativeReplicator(Harness harness, NpgsqlDataSource source,
         var sink = NpgsqlDataSource.Create(sinkConnection);
         await Harness.ExecuteAsync(source, BenchModel.SourceDdl);
         await Harness.ExecuteAsync(sink, BenchModel.SinkDdl);
-        return new NativeReplicator(harness, source, new NpgsqlConnectionStringBuilder(sourceConnection).Database!, sink, $"native_{scenario}", asyncCommit);
+        return new NativeReplicator(harness, source, new NpgsqlConnectionStringBuilder(sourceConnection).Database!, sink, $"native_{scenario}", asyncCommit) { Clusters = harness };
     }
 
     public override async Task StartAsync(Stopwatch clock)

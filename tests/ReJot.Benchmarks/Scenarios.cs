@@ -29,6 +29,7 @@ internal static class Scenarios
     {
         var clock = Stopwatch.StartNew();
         await r.StartAsync(clock);
+        var cpu = r.Cpu();
         clock.Restart();
         await Workloads.InsertInTransactionsAsync(r.Source, rows, transactions);
         var written = clock.Elapsed;
@@ -48,12 +49,31 @@ internal static class Scenarios
             // One big transaction shows no progress in the sink (nor in ReJot's event store) until it commits there.
             transactions == 1 ? Stall + TimeSpan.FromSeconds(rows / 2000.0) : Stall, TimeSpan.FromMilliseconds(50));
         var elapsed = clock.Elapsed;
+        var (cpuText, cpuExtra) = CpuUsed(r, cpu);
         var storedText = stored is { } s ? F($", events stored at {s.TotalSeconds:F1} s") : "";
         await r.StopAsync();
         var (verified, check) = await VerifyAsync(r, rows);
         return new Measurement(rows / elapsed.TotalSeconds, arrived && verified,
-            F($"{rows:N0} rows in {transactions} txn(s): source writes {written.TotalSeconds:F1} s{storedText}, sink complete at {elapsed.TotalSeconds:F1} s; {check}"),
-            r.PeakMemoryMiB);
+            F($"{rows:N0} rows in {transactions} txn(s): source writes {written.TotalSeconds:F1} s{storedText}, sink complete at {elapsed.TotalSeconds:F1} s{cpuText}; {check}"),
+            r.PeakMemoryMiB, cpuExtra);
+    }
+
+    /// <summary>
+    /// CPU core-seconds used since <paramref name="before"/>: by PostgreSQL (both clusters, every process, including the
+    /// benchmark's own writes and polls, which are the same for ReJot and native) and by the engine process.
+    /// </summary>
+    private static (string Text, Dictionary<string, double>? Extra) CpuUsed(Replicator r, (double? Postgres, double? Process) before)
+    {
+        var after = r.Cpu();
+        if (after.Postgres is not { } pgAfter || before.Postgres is not { } pgBefore || after.Process is not { } pAfter || before.Process is not { } pBefore)
+        {
+            return ("", null);
+        }
+
+        var pg = pgAfter - pgBefore;
+        var engine = pAfter - pBefore;
+        var text = engine > 0 ? F($"; CPU {pg + engine:F1} core-s (PostgreSQL {pg:F1}, engine {engine:F1})") : F($"; CPU {pg:F1} core-s (PostgreSQL)");
+        return (text, new Dictionary<string, double> { ["cpuPostgres"] = Math.Round(pg, 2), ["cpuEngine"] = Math.Round(engine, 2) });
     }
 
     /// <summary>backlog: single-row update transactions committed while replication is stopped, then catch-up rows/s.</summary>
@@ -69,6 +89,7 @@ internal static class Scenarios
         await Workloads.UpdateTransactionsAsync(r.Source, sizes.BacklogTransactions, sizes.BacklogRows);
         writes.Stop();
         var expected = await Harness.ChecksumAsync(r.Source);
+        var cpu = r.Cpu();
         clock.Restart();
         var started = await r.ResumeAsync(clock);
         TimeSpan? stored = null;
@@ -87,12 +108,13 @@ internal static class Scenarios
             },
             Stall, TimeSpan.FromMilliseconds(50));
         var elapsed = clock.Elapsed - started;
+        var (cpuText, cpuExtra) = CpuUsed(r, cpu);
         var storedText = stored is { } s ? F($" (events stored at {s.TotalSeconds:F1} s)") : "";
         await r.StopAsync();
         var (verified, check) = await VerifyAsync(r, sizes.BacklogRows);
         return new Measurement(sizes.BacklogTransactions / elapsed.TotalSeconds, arrived && verified,
-            F($"{sizes.BacklogTransactions:N0} update txns over {sizes.BacklogRows:N0} rows (written at {sizes.BacklogTransactions / writes.Elapsed.TotalSeconds:N0} tx/s while stopped); catch-up {elapsed.TotalSeconds:F1} s{storedText}; {check}"),
-            r.PeakMemoryMiB);
+            F($"{sizes.BacklogTransactions:N0} update txns over {sizes.BacklogRows:N0} rows (written at {sizes.BacklogTransactions / writes.Elapsed.TotalSeconds:N0} tx/s while stopped); catch-up {elapsed.TotalSeconds:F1} s{storedText}{cpuText}; {check}"),
+            r.PeakMemoryMiB, cpuExtra);
     }
 
     /// <summary>latency: a steady rate of single-row insert transactions → commit-to-visible p50/p95/p99 (value = p99).</summary>

@@ -87,7 +87,7 @@ internal sealed class ConsumerPump
 
     private SetBasedSql? Shape(PositionalSql sql, string what)
     {
-        if (SetBasedSql.Analyze(sql.Sql, out var reason) is { } shape && shape.ParameterCount == sql.ParameterCount)
+        if (SetBasedSql.Analyze(sql.Sql, out var reason, sql.ParameterNames) is { } shape && shape.ParameterCount == sql.ParameterCount)
         {
             return shape;
         }
@@ -142,7 +142,15 @@ internal sealed class ConsumerPump
                 return null;
             }
 
-            return new ResolvedSetBased(shape, shape.Build(types));
+            // Placeholders in DO UPDATE become EXCLUDED.col only where the target table proves them equal.
+            var target = shape.Target is { } name ? await SetBasedTarget.ReadAsync(connection, name, cancellationToken).ConfigureAwait(false) : null;
+            if (shape.Build(types, target, out var reason) is not { } built)
+            {
+                Log.ConsumerAppliesPerEvent(_logger, _consumer.DisplayName, what, reason);
+                return null;
+            }
+
+            return new ResolvedSetBased(shape, built);
         }
         catch (PostgresException e)
         {

@@ -8,7 +8,9 @@ namespace ReJot.Sync.Apply;
 /// A consumer statement that can apply a run of events as one statement over <c>unnest</c> of one text array per
 /// placeholder, with exactly the effect of running it once per event in order. Only two shapes qualify:
 /// <c>INSERT INTO t [AS a] [(cols)] VALUES (one row) [ON CONFLICT ...]</c> and
-/// <c>DELETE FROM t [[AS] a] WHERE col = $n [AND col = $m ...]</c>; see <see cref="Analyze"/>.
+/// <c>DELETE FROM t [[AS] a] WHERE col = $n [AND col = $m ...]</c>; see <see cref="Analyze"/>. A placeholder in
+/// <c>ON CONFLICT ... DO UPDATE SET/WHERE</c> becomes <c>EXCLUDED.col</c> (the unnest is not visible there) when the
+/// target table proves that <c>EXCLUDED.col</c> holds the very value the placeholder would; see <see cref="Build(IReadOnlyList{string}, SetBasedTarget?, out string)"/>.
 /// </summary>
 internal sealed class SetBasedSql
 {
@@ -16,15 +18,23 @@ internal sealed class SetBasedSql
     internal const string Alias = "rejot_unnest";
 
     private readonly List<string> _parts;
-    private readonly List<int> _parameterAt;
 
-    private SetBasedSql(bool isDelete, int parameterCount, List<string> parts, List<int> parameterAt, IReadOnlyList<int>? conflictKey)
+    // Between parts: n > 0 is placeholder $n in the row, 0 the unnest, -k-1 the k-th placeholder of DO UPDATE.
+    private readonly List<int> _parameterAt;
+    private readonly IReadOnlyList<ExcludedUse> _excluded;
+    private readonly IReadOnlyList<string>? _names;
+
+    private SetBasedSql(bool isDelete, int parameterCount, List<string> parts, List<int> parameterAt, IReadOnlyList<int>? conflictKey,
+        IReadOnlyList<ExcludedUse>? excluded = null, string? target = null, IReadOnlyList<string>? names = null)
     {
         IsDelete = isDelete;
         ParameterCount = parameterCount;
         _parts = parts;
         _parameterAt = parameterAt;
         ConflictKey = conflictKey;
+        _excluded = excluded ?? [];
+        Target = target;
+        _names = names;
     }
 
     /// <summary>True for the DELETE shape.</summary>
@@ -41,11 +51,46 @@ internal sealed class SetBasedSql
     public IReadOnlyList<int>? ConflictKey { get; }
 
     /// <summary>
-    /// The set-based statement, each placeholder replaced by its unnest column cast to <paramref name="types"/>[n-1]
-    /// (the type PostgreSQL infers for that parameter in the single-row statement).
+    /// The INSERT's target table as written (<c>schema.table</c>), when placeholders of the DO UPDATE clause must be
+    /// checked against it (<see cref="SetBasedTarget"/>); null when the rewrite needs no catalog.
+    /// </summary>
+    public string? Target { get; }
+
+    /// <summary>
+    /// The set-based statement for a shape that needs no catalog (<see cref="Target"/> is null), each placeholder
+    /// replaced by its unnest column cast to <paramref name="types"/>[n-1] (the type PostgreSQL infers for that
+    /// parameter in the single-row statement).
     /// </summary>
     public string Build(IReadOnlyList<string> types)
+        => Build(types, null, out var reason) ?? throw new InvalidOperationException("The statement needs its target table: " + reason);
+
+    /// <summary>
+    /// The set-based statement: each placeholder of the row replaced by its unnest column cast to
+    /// <paramref name="types"/>[n-1] (the type PostgreSQL infers for that parameter in the single-row statement), each
+    /// placeholder of DO UPDATE by <c>EXCLUDED.col</c> of a column whose VALUES item is that bare placeholder. Null,
+    /// with the reason, when <paramref name="target"/> does not prove <c>EXCLUDED.col</c> equal to the placeholder:
+    /// the column's type differs from the placeholder's (the value would be converted), the column has a type modifier
+    /// (<c>numeric(12,3)</c>, <c>varchar(n)</c>, <c>char(n)</c>: the value is rounded or padded) and the placeholder is
+    /// not simply assigned to a column of the same type and modifier, the column is generated, the target is not a
+    /// table, or a BEFORE INSERT row trigger (on the table or any partition) could change what EXCLUDED carries.
+    /// </summary>
+    public string? Build(IReadOnlyList<string> types, SetBasedTarget? target, out string reason)
     {
+        var excluded = new string[_excluded.Count];
+        if (_excluded.Count > 0)
+        {
+            if (target is null)
+            {
+                reason = "the target table could not be found";
+                return null;
+            }
+
+            if (!ResolveExcluded(types, target, excluded, out reason))
+            {
+                return null;
+            }
+        }
+
         var builder = new StringBuilder();
         for (var i = 0; i < _parts.Count; i++)
         {
@@ -57,15 +102,83 @@ internal sealed class SetBasedSql
                 {
                     builder.Append('(').Append(Alias).Append(".rejot_p").Append(p.ToString(CultureInfo.InvariantCulture)).Append("::").Append(types[p - 1]).Append(')');
                 }
-                else
+                else if (p == 0)
                 {
                     builder.Append(Unnest());
+                }
+                else
+                {
+                    builder.Append("(EXCLUDED.").Append(excluded[-p - 1]).Append(')');
                 }
             }
         }
 
+        reason = "";
         return builder.ToString();
     }
+
+    private bool ResolveExcluded(IReadOnlyList<string> types, SetBasedTarget target, string[] excluded, out string reason)
+    {
+        if (target.Kind is not ("r" or "p"))
+        {
+            reason = $"the ON CONFLICT clause uses {Placeholder(_excluded[0].Parameter)} and the target {Target} is not a table (EXCLUDED is not proven to hold the placeholder's value)";
+            return false;
+        }
+
+        if (target.BeforeInsertRowTriggers.Count > 0)
+        {
+            reason = $"the ON CONFLICT clause uses {Placeholder(_excluded[0].Parameter)} and a BEFORE INSERT row trigger ({string.Join(", ", target.BeforeInsertRowTriggers)}) can change the values EXCLUDED carries (write EXCLUDED.column if that is what you mean)";
+            return false;
+        }
+
+        for (var k = 0; k < _excluded.Count; k++)
+        {
+            var use = _excluded[k];
+            var type = types[use.Parameter - 1];
+            string? why = null;
+            foreach (var (name, text) in use.Candidates)
+            {
+                if (!target.Columns.TryGetValue(name, out var column))
+                {
+                    why ??= $", but column {text} is not in {Target}";
+                }
+                else if (column.Generated)
+                {
+                    why ??= $", but column {text} is generated";
+                }
+                else if (column.Type != type)
+                {
+                    why ??= $", whose type {type} is not the type {column.Type} of column {text} (EXCLUDED.{text} carries the converted value)";
+                }
+                else if (column.TypeModifier >= 0
+                    && !(use.AssignedTo is { } assigned && target.Columns.TryGetValue(assigned, out var to) && to.Type == column.Type
+                        && to.TypeModifier == column.TypeModifier && column.Type.StartsWith("pg_catalog.", StringComparison.Ordinal)))
+                {
+                    why ??= $", but column {text} has a type modifier (the value is rounded, padded or trimmed on insert), so EXCLUDED.{text} can differ where {Placeholder(use.Parameter)} is not assigned whole to a column of the same type";
+                }
+                else
+                {
+                    excluded[k] = text;
+                    why = null;
+                    break;
+                }
+            }
+
+            if (why is not null)
+            {
+                reason = $"the ON CONFLICT clause uses {Placeholder(use.Parameter)}{why}";
+                return false;
+            }
+        }
+
+        reason = "";
+        return true;
+    }
+
+    private string Placeholder(int parameter) => Placeholder(_names, parameter);
+
+    private static string Placeholder(IReadOnlyList<string>? names, int parameter)
+        => names is not null && parameter <= names.Count ? ":" + names[parameter - 1] : "$" + parameter.ToString(CultureInfo.InvariantCulture);
 
     private string Unnest()
     {
@@ -85,13 +198,17 @@ internal sealed class SetBasedSql
     }
 
     /// <summary>Analyses consumer SQL as written (<c>:name</c> or <c>$n</c> placeholders).</summary>
-    internal static SetBasedSql? AnalyzeConsumerSql(string sql, out string reason) => Analyze(SqlPlaceholders.ToPositional(sql).Sql, out reason);
+    internal static SetBasedSql? AnalyzeConsumerSql(string sql, out string reason)
+    {
+        var positional = SqlPlaceholders.ToPositional(sql);
+        return Analyze(positional.Sql, out reason, positional.ParameterNames);
+    }
 
     /// <summary>
     /// Decides whether a consumer statement (already positional) can be applied set-based; returns the rewrite, or
-    /// null with the reason it cannot.
+    /// null with the reason it cannot. <paramref name="names"/> (the <c>:name</c> of each <c>$n</c>) only word reasons.
     /// </summary>
-    public static SetBasedSql? Analyze(string positionalSql, out string reason)
+    public static SetBasedSql? Analyze(string positionalSql, out string reason, IReadOnlyList<string>? names = null)
     {
         var tokenization = SqlTokenizer.Tokenize(positionalSql);
         if (!tokenization.IsValid)
@@ -135,7 +252,7 @@ internal sealed class SetBasedSql
         var count = parameters.Max();
         if (tokens.Count >= 2 && tokens[0].IsKeyword("INSERT") && tokens[1].IsKeyword("INTO"))
         {
-            return AnalyzeInsert(positionalSql, tokens, count, out reason);
+            return AnalyzeInsert(positionalSql, tokens, count, names, out reason);
         }
 
         if (tokens.Count >= 2 && tokens[0].IsKeyword("DELETE") && tokens[1].IsKeyword("FROM"))
@@ -147,7 +264,7 @@ internal sealed class SetBasedSql
         return null;
     }
 
-    private static SetBasedSql? AnalyzeInsert(string sql, List<SqlToken> tokens, int count, out string reason)
+    private static SetBasedSql? AnalyzeInsert(string sql, List<SqlToken> tokens, int count, IReadOnlyList<string>? names, out string reason)
     {
         var values = tokens.FindIndex(t => t.IsKeyword("VALUES"));
         if (values < 0)
@@ -158,6 +275,7 @@ internal sealed class SetBasedSql
 
         // Target, alias, column list: no placeholders; remember the column names.
         List<string>? columns = null;
+        var columnTexts = new List<string>();
         for (var i = 2; i < values; i++)
         {
             var t = tokens[i];
@@ -183,6 +301,7 @@ internal sealed class SetBasedSql
                     if (expectName && c.Kind is SqlTokenKind.Identifier or SqlTokenKind.QuotedIdentifier)
                     {
                         columns.Add(Fold(c));
+                        columnTexts.Add(c.Text);
                         expectName = false;
                     }
                     else if (!expectName && c.Kind == SqlTokenKind.Comma)
@@ -251,16 +370,8 @@ internal sealed class SetBasedSql
             return null;
         }
 
-        for (var i = rest; i < tokens.Count; i++)
-        {
-            if (tokens[i].Kind == SqlTokenKind.PositionalParameter)
-            {
-                reason = "the ON CONFLICT clause has a placeholder (use EXCLUDED.column)";
-                return null;
-            }
-        }
-
         IReadOnlyList<int>? conflictKey = null;
+        var doUpdate = -1;
         if (rest < tokens.Count)
         {
             if (rest + 1 >= tokens.Count || !tokens[rest + 1].IsKeyword("CONFLICT"))
@@ -269,20 +380,109 @@ internal sealed class SetBasedSql
                 return null;
             }
 
-            var doUpdate = false;
             for (var i = rest + 2; i + 1 < tokens.Count; i++)
             {
                 if (tokens[i].IsKeyword("DO") && tokens[i + 1].IsKeyword("UPDATE"))
                 {
-                    doUpdate = true;
+                    doUpdate = i;
+                    break;
                 }
             }
 
-            if (doUpdate)
+            var targetEnd = doUpdate >= 0 ? doUpdate : tokens.Count;
+            if (tokens.Skip(rest).Take(targetEnd - rest).Any(t => t.Kind == SqlTokenKind.PositionalParameter))
+            {
+                reason = "the ON CONFLICT target has a placeholder";
+                return null;
+            }
+
+            if (doUpdate >= 0)
             {
                 conflictKey = FindConflictKey(tokens, rest + 2, columns, expressions, out reason);
                 if (conflictKey is null)
                 {
+                    return null;
+                }
+            }
+        }
+
+        // Placeholders of DO UPDATE SET/WHERE: each must be the whole VALUES item of some column, so that EXCLUDED of
+        // that column can stand for it (checked against the table's catalog when the statement is built).
+        var excluded = new List<ExcludedUse>();
+        var excludedAt = new Dictionary<int, int>();
+        if (doUpdate >= 0)
+        {
+            depth = 0;
+            for (var i = doUpdate + 2; i < tokens.Count; i++)
+            {
+                var t = tokens[i];
+                if (t.Kind is SqlTokenKind.OpenParen or SqlTokenKind.OpenBracket)
+                {
+                    depth++;
+                    continue;
+                }
+
+                if (t.Kind is SqlTokenKind.CloseParen or SqlTokenKind.CloseBracket)
+                {
+                    depth--;
+                    continue;
+                }
+
+                if (t.Kind != SqlTokenKind.PositionalParameter)
+                {
+                    continue;
+                }
+
+                var parameter = SqlTokenizer.ParsePositionalIndex(t.Text);
+                var candidates = new List<(string Name, string Text)>();
+                for (var c = 0; c < expressions.Count; c++)
+                {
+                    var (start, end) = expressions[c];
+                    if (end - start == 1 && tokens[start].Kind == SqlTokenKind.PositionalParameter && SqlTokenizer.ParsePositionalIndex(tokens[start].Text) == parameter)
+                    {
+                        candidates.Add((columns![c], columnTexts[c]));
+                    }
+                }
+
+                if (candidates.Count == 0)
+                {
+                    reason = $"the ON CONFLICT clause uses {Placeholder(names, parameter)}, which is not by itself the value of a column in VALUES (write EXCLUDED.column)";
+                    return null;
+                }
+
+                // SET col = $n as a whole item (not inside an expression, not in WHERE): the one place where a value
+                // rounded or padded by a type modifier is equal to the placeholder's, after the same assignment.
+                string? assignedTo = null;
+                if (depth == 0 && i >= 3 && tokens[i - 1].Kind == SqlTokenKind.Operator && tokens[i - 1].Text == "="
+                    && tokens[i - 2].Kind is SqlTokenKind.Identifier or SqlTokenKind.QuotedIdentifier
+                    && (tokens[i - 3].IsKeyword("SET") || tokens[i - 3].Kind == SqlTokenKind.Comma)
+                    && (i + 1 == tokens.Count || tokens[i + 1].Kind == SqlTokenKind.Comma || tokens[i + 1].IsKeyword("WHERE"))
+                    && !tokens.Skip(doUpdate + 2).Take(i - doUpdate - 2).Any(x => x.IsKeyword("WHERE")))
+                {
+                    assignedTo = Fold(tokens[i - 2]);
+                }
+
+                excludedAt[i] = excluded.Count;
+                excluded.Add(new ExcludedUse(parameter, candidates, assignedTo));
+            }
+        }
+
+        string? targetName = null;
+        if (excluded.Count > 0)
+        {
+            var at = 2;
+            if (!IsName(tokens, ref at))
+            {
+                reason = "the INSERT target is not a plain table name";
+                return null;
+            }
+
+            targetName = string.Join('.', tokens.Skip(2).Take(at - 2).Where(t => t.Kind != SqlTokenKind.Dot).Select(t => t.Text));
+            for (var i = at; i + 1 < values; i++)
+            {
+                if (tokens[i].IsKeyword("OVERRIDING") && tokens[i + 1].IsKeyword("USER"))
+                {
+                    reason = "the ON CONFLICT clause has a placeholder and OVERRIDING USER VALUE replaces given values (EXCLUDED would not carry them)";
                     return null;
                 }
             }
@@ -313,12 +513,23 @@ internal sealed class SetBasedSql
         text.Append(" ORDER BY ").Append(Alias).Append(".rejot_ord");
         if (rest < tokens.Count)
         {
-            text.Append(' ').Append(sql, tokens[rest].Start, tokens[^1].End - tokens[rest].Start);
+            text.Append(' ');
+            copied = tokens[rest].Start;
+            foreach (var (i, k) in excludedAt.OrderBy(e => e.Key))
+            {
+                text.Append(sql, copied, tokens[i].Start - copied);
+                parts.Add(text.ToString());
+                text.Clear();
+                parameterAt.Add(-k - 1);
+                copied = tokens[i].End;
+            }
+
+            text.Append(sql, copied, tokens[^1].End - copied);
         }
 
         parts.Add(text.ToString());
         reason = "";
-        return new SetBasedSql(false, count, parts, parameterAt, conflictKey);
+        return new SetBasedSql(false, count, parts, parameterAt, conflictKey, excluded, targetName, names);
     }
 
     private static IReadOnlyList<int>? FindConflictKey(List<SqlToken> tokens, int at, List<string>? columns, List<(int From, int To)> expressions, out string reason)
@@ -473,4 +684,7 @@ internal sealed class SetBasedSql
     private static string Fold(SqlToken token) => token.Kind == SqlTokenKind.QuotedIdentifier
         ? token.Text[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal)
         : token.Text.ToLowerInvariant();
+
+    /// <summary>A placeholder of DO UPDATE: its parameter, the columns whose VALUES item it is, the column it is assigned to as a whole item of SET.</summary>
+    private sealed record ExcludedUse(int Parameter, IReadOnlyList<(string Name, string Text)> Candidates, string? AssignedTo);
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using ReJot.Sync.Apply;
@@ -264,17 +266,145 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
         => new("orders-service", "journal", Source, database.Slug,
             "INSERT INTO journal (op, id, name, amount) VALUES ('upsert', :id, :name, :amount)", "INSERT INTO journal (op, id) VALUES ('delete', :id)");
 
+    private const string ExcludedDdl = """
+        CREATE TABLE statements (tbl text NOT NULL, n integer NOT NULL);
+        CREATE FUNCTION count_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO statements VALUES (TG_TABLE_NAME, 1); RETURN NULL; END $$;
+        CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$;
+        -- The ShopJot example's tables.
+        CREATE TABLE known_accounts (id bigint PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE account_orders (order_id bigint PRIMARY KEY, account_id bigint NOT NULL, total numeric NOT NULL);
+        -- Type modifiers (rounded, padded, trimmed on insert), NULLs, an update that reads the old row and a WHERE.
+        CREATE TABLE wide (
+            id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12, 3), at timestamptz, code char(3), label varchar(5),
+            note text, applied integer NOT NULL DEFAULT 1, history text NOT NULL DEFAULT '');
+        -- Where EXCLUDED would differ: a BEFORE INSERT trigger changes the row; a rounded value used in an expression.
+        CREATE TABLE shouted (id bigint PRIMARY KEY, name text NOT NULL);
+        CREATE TRIGGER shouted_shout BEFORE INSERT ON shouted FOR EACH ROW EXECUTE FUNCTION shout();
+        CREATE TABLE scaled (id bigint PRIMARY KEY, amount numeric(12, 3), twice numeric);
+        """;
+
+    private static readonly string[] ExcludedTables = ["known_accounts", "account_orders", "wide", "shouted", "scaled"];
+
+    [Theory]
+    [InlineData(1000, 2000)]
+    [InlineData(7, 5)]
+    public async Task Placeholders_in_do_update_apply_set_based_as_excluded_with_the_same_result_as_one_by_one(int pageSize, int batchSize)
+    {
+        var events = new List<StoredEvent>();
+        var lsn = 0x5000L;
+        void Txn(params (EventOperation Op, string Json)[] changes)
+        {
+            lsn += 0x10;
+            for (var i = 0; i < changes.Length; i++)
+            {
+                events.Add(new StoredEvent(Source, 0, lsn, i, changes[i].Op, changes[i].Json));
+            }
+        }
+
+        static string Text(string? value) => value is null ? "null" : System.Text.Json.JsonSerializer.Serialize(value);
+        static (EventOperation, string) Up(long id, string name, string total = "1", string amount = "null", string? at = null, string? code = null, string? label = null, string? note = null)
+            => (EventOperation.Update, $$"""{"id":{{id}},"name":{{Text(name)}},"accountId":{{id % 3}},"total":{{total}},"amount":{{amount}},"at":{{Text(at)}},"code":{{Text(code)}},"label":{{Text(label)}},"note":{{Text(note)}}}""");
+        static (EventOperation, string) Del(long id) => (EventOperation.Delete, $$"""{"id":{{id}}}""");
+
+        // Inserts; the same key updated again and again in one transaction (the run splits there); deletes and
+        // re-inserts; NULLs; numerics that keep their scale (1.10) or are rounded by the column (0.0005, 1e3);
+        // timestamps with offsets and infinity; quotes, backslashes and non-ASCII; char(3) padding; varchar(5)
+        // trimming trailing spaces.
+        Txn(Up(1, "one", "1.10", "1.2345", "2026-01-01T10:00:00+02:00", "ab", "lbl", "it's \"quoted\" \\ here"),
+            Up(2, "two", "2"), Up(3, "three", "-0"), Up(1, "uno", "1e3", "0.0005", "infinity", "a", "ab    "), Up(1, "eins", "0.0005", "1e3", "2026-06-30 23:59:59.999999-11:30"),
+            Del(2), Up(2, "zwei", "99999999999999999999.000000001"), Up(4, "quote ' and é and ☃", note: "x"));
+        Txn(Del(1), Del(1), Up(1, "again", amount: "123456789.1235", code: "xyz", label: "abcde"), Del(3), Del(99));
+        for (var i = 0; i < 40; i++)
+        {
+            Txn(Up(10 + (i % 4), $"n{i}", $"{i}.50", $"{i}.0005", $"2026-02-{1 + (i % 28):00}T00:00:00Z", i % 2 == 0 ? null : "c", $"l{i}  ", i % 3 == 0 ? null : $"note {i}"),
+                Up(20 + i, $"m{i}"), Del(20 + i - 1));
+        }
+
+        Txn(Enumerable.Range(0, 900).Select(i => Up(100 + (i % 300), $"bulk{i}", $"{i}.{i}", $"0.{i:0000}", note: i % 5 == 0 ? null : "n")).ToArray());
+
+        ConsumerSchemaModel[] Consumers(Destination database) =>
+        [
+            new("orders-service", "accounts-into-orders", Source, database.Slug, SetBasedSqlTests.ShopJotAccountsIntoOrders, "DELETE FROM known_accounts WHERE id = :id"),
+            new("accounts-service", "orders-into-accounts", Source, database.Slug, SetBasedSqlTests.ShopJotOrdersIntoAccounts, "DELETE FROM account_orders WHERE order_id = :id"),
+            new("orders-service", "wide", Source, database.Slug, """
+                INSERT INTO wide (id, name, amount, at, code, label, note) VALUES (:id, :name, :amount, :at, :code, :label, :note)
+                ON CONFLICT (id) DO UPDATE SET name = :name || '/' || wide.name, amount = :amount, at = :at, code = :code, label = :label,
+                    note = coalesce(:note, wide.note), applied = wide.applied + 1, history = wide.history || ',' || coalesce(:at::text, '-') || coalesce(:note, '-')
+                WHERE wide.name <> 'frozen' OR :note IS NOT NULL
+                """, "DELETE FROM wide WHERE id = :id"),
+            new("orders-service", "shouted", Source, database.Slug,
+                "INSERT INTO shouted (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name", "DELETE FROM shouted WHERE id = :id"),
+            new("orders-service", "scaled", Source, database.Slug,
+                "INSERT INTO scaled (id, amount) VALUES (:id, :amount) ON CONFLICT (id) DO UPDATE SET amount = :amount, twice = :amount * 2", "DELETE FROM scaled WHERE id = :id"),
+        ];
+
+        var logs = new ListLogger();
+        var setBased = await ApplyAsync("excl_set", events, true, pageSize, batchSize, ExcludedDdl + Counting(), Consumers, logs);
+        var perEvent = await ApplyAsync("excl_each", events, false, pageSize, batchSize, ExcludedDdl + Counting(), Consumers);
+        await using (setBased)
+        await using (perEvent)
+        {
+            foreach (var table in ExcludedTables)
+            {
+                var key = table == "account_orders" ? "order_id" : "id";
+                var query = $"SELECT {table}::text FROM {table} ORDER BY {key}";
+                var expected = await RowsAsync(perEvent, query);
+                Assert.NotEmpty(expected);
+                Assert.Equal(expected, await RowsAsync(setBased, query));
+            }
+
+            // The rows show what EXCLUDED would have got wrong: the trigger's upper case only on insert, the
+            // unrounded amount doubled.
+            Assert.Equal(["(10,n36)"], await RowsAsync(perEvent, "SELECT shouted::text FROM shouted WHERE id = 10"));
+            Assert.Equal(["(10,36.001,72.0010)"], await RowsAsync(perEvent, "SELECT scaled::text FROM scaled WHERE id = 10"));
+            Assert.StartsWith("(1,again,123456789.124,,xyz,abcde,,1,", (await RowsAsync(perEvent, "SELECT wide::text FROM wide WHERE id = 1"))[0], StringComparison.Ordinal);
+            Assert.StartsWith("(10,n36/n32/n28/", (await RowsAsync(perEvent, "SELECT wide::text FROM wide WHERE id = 10"))[0], StringComparison.Ordinal);
+
+            // One by one: one statement per upsert. Set-based: far fewer, except where EXCLUDED is refused.
+            var upserts = events.Count(e => e.Operation != EventOperation.Delete);
+            foreach (var table in ExcludedTables)
+            {
+                var statements = $"SELECT count(*) FROM statements WHERE tbl = '{table}'";
+                Assert.Equal(upserts, await ScalarAsync(perEvent, statements));
+                if (table is "shouted" or "scaled")
+                {
+                    Assert.Equal(upserts, await ScalarAsync(setBased, statements));
+                }
+                else
+                {
+                    Assert.True(await ScalarAsync(setBased, statements) < upserts / 3, table);
+                }
+            }
+
+            var perEventLogs = logs.Messages.Where(m => m.Id == 1206).Select(m => m.Message).ToList();
+            Assert.Equal(2, perEventLogs.Count);
+            Assert.Contains(perEventLogs, m => m.Contains("shouted: sql is applied one event at a time", StringComparison.Ordinal)
+                && m.Contains("uses :name and a BEFORE INSERT row trigger (shouted_shout on shouted)", StringComparison.Ordinal));
+            Assert.Contains(perEventLogs, m => m.Contains("scaled: sql is applied one event at a time", StringComparison.Ordinal)
+                && m.Contains("uses :amount, but column amount has a type modifier", StringComparison.Ordinal));
+        }
+
+        static string Counting() => string.Concat(ExcludedTables.Select(t =>
+            $"CREATE TRIGGER {t}_statements AFTER INSERT ON {t} FOR EACH STATEMENT EXECUTE FUNCTION count_statement();\n"));
+    }
+
     private static ConsumerSchemaModel Consumer(Destination database, string upsert = Upsert)
         => new("orders-service", "items", Source, database.Slug, upsert, Delete);
 
-    private async Task<Destination> ApplyAsync(string name, IReadOnlyList<StoredEvent> events, bool setBased, int pageSize, int batchSize)
+    private Task<Destination> ApplyAsync(string name, IReadOnlyList<StoredEvent> events, bool setBased, int pageSize, int batchSize)
+        => ApplyAsync(name, events, setBased, pageSize, batchSize, DestinationDdl, database =>
+        [Consumer(database), Journal(database)]);
+
+    private async Task<Destination> ApplyAsync(string name, IReadOnlyList<StoredEvent> events, bool setBased, int pageSize, int batchSize,
+        string ddl, Func<Destination, ConsumerSchemaModel[]> consumers, ILogger? logger = null)
     {
-        var database = await CreateDestinationAsync(name);
+        var database = await CreateDestinationAsync(name, ddl);
         var options = new ReJotSyncOptions { SetBasedApply = setBased, ReadPageSize = pageSize, ApplyBatchSize = batchSize };
         var source = new ListSource(events);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var pumps = new[] { Consumer(database), Journal(database) }.Select(c => (Status: new ConsumerStatus(c), Consumer: c)).ToList();
-        var runs = pumps.Select(p => new ConsumerPump(p.Consumer, source, database.DataSource, options, p.Status, new SyncMetrics(), NullLogger.Instance, TimeProvider.System).RunAsync(stop.Token)).ToList();
+        var pumps = consumers(database).Select(c => (Status: new ConsumerStatus(c), Consumer: c)).ToList();
+        var runs = pumps.Select(p => new ConsumerPump(p.Consumer, source, database.DataSource, options, p.Status, new SyncMetrics(), logger ?? NullLogger.Instance, TimeProvider.System).RunAsync(stop.Token)).ToList();
         Eventually.Describe = () => string.Join("; ", pumps.Select(p => System.Text.Json.JsonSerializer.Serialize(p.Status.Snapshot())));
         await Eventually.WaitAsync(() => pumps.All(p => p.Status.Snapshot() is { Faulted: false } s && s.CursorLsn == events[^1].CommitLsn), $"{name}: every event applied");
         stop.Cancel();
@@ -282,12 +412,12 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
         return database;
     }
 
-    private async Task<Destination> CreateDestinationAsync(string name)
+    private async Task<Destination> CreateDestinationAsync(string name, string destinationDdl = DestinationDdl)
     {
         var connectionString = await postgres.CreateDatabaseAsync(name);
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 };
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
-        await using (var ddl = dataSource.CreateCommand(DestinationDdl))
+        await using (var ddl = dataSource.CreateCommand(destinationDdl))
         {
             await ddl.ExecuteNonQueryAsync(Ct);
         }
@@ -333,5 +463,21 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
 
         public Task WaitForEventsAsync(PublicSchemaKey schema, EventPosition after, CancellationToken cancellationToken)
             => Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    /// <summary>Keeps every log entry's event id and message.</summary>
+    private sealed class ListLogger : ILogger
+    {
+        private readonly ConcurrentQueue<(int Id, string Message)> _messages = new();
+
+        public IReadOnlyList<(int Id, string Message)> Messages => [.. _messages];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => _messages.Enqueue((eventId.Id, formatter(state, exception)));
     }
 }

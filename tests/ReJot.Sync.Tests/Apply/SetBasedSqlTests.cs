@@ -5,6 +5,14 @@ namespace ReJot.Sync.Tests.Apply;
 /// <summary>Which consumer statements are applied set-based, and why the others are not.</summary>
 public sealed class SetBasedSqlTests
 {
+    // The upserts of the ShopJot example (examples/ShopJot.Accounts/OrdersIntoAccounts.cs, examples/ShopJot.Orders/Schemas.cs).
+    internal const string ShopJotOrdersIntoAccounts = """
+        INSERT INTO account_orders (order_id, account_id, total) VALUES (:id, :accountId, :total)
+        ON CONFLICT (order_id) DO UPDATE SET account_id = :accountId, total = :total
+        """;
+
+    internal const string ShopJotAccountsIntoOrders = "INSERT INTO known_accounts (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name";
+
     [Theory]
     [InlineData("INSERT INTO t (id, name) VALUES (:id, :name)")]
     [InlineData("insert into public.t as x (id, name) values (:id, upper(:name) || '!');")]
@@ -13,6 +21,8 @@ public sealed class SetBasedSqlTests
     [InlineData("INSERT INTO t (id, n) VALUES (:id, 1) ON CONFLICT (id) DO UPDATE SET n = t.n + 1")]
     [InlineData("INSERT INTO \"T\" (\"Id\", name) VALUES (:id, :name) ON CONFLICT (\"Id\") DO UPDATE SET name = EXCLUDED.name WHERE \"T\".name IS DISTINCT FROM EXCLUDED.name")]
     [InlineData("INSERT INTO t (a, b, c) VALUES ($2, $1, ARRAY[$3, 'x']) ON CONFLICT (b, a) DO UPDATE SET c = EXCLUDED.c")]
+    [InlineData("INSERT INTO t (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name")]
+    [InlineData("INSERT INTO t (id, name, n) VALUES (:id, :name, :n) ON CONFLICT (id) DO UPDATE SET name = upper(:name) || :n WHERE t.n IS DISTINCT FROM :n")]
     [InlineData("DELETE FROM t WHERE id = :id")]
     [InlineData("DELETE FROM s.t AS x WHERE x.a = :a AND x.b = :b;")]
     [InlineData("delete from t x where id = $1")]
@@ -32,7 +42,13 @@ public sealed class SetBasedSqlTests
     [InlineData("INSERT INTO t (id, n) SELECT :id, 1", "WITH, SELECT or TABLE")]
     [InlineData("INSERT INTO t (id) VALUES (:id), (:id + 1)", "more than one row")]
     [InlineData("INSERT INTO t (id, n) VALUES (:id, DEFAULT)", "DEFAULT")]
-    [InlineData("INSERT INTO t (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name", "ON CONFLICT clause has a placeholder")]
+    [InlineData("INSERT INTO t (id, name) VALUES (:id, upper(:name)) ON CONFLICT (id) DO UPDATE SET name = :name", "uses :name, which is not by itself the value of a column")]
+    [InlineData("INSERT INTO t (id, name) VALUES (:id, :name::text) ON CONFLICT (id) DO UPDATE SET name = :name", "uses :name, which is not by itself")]
+    [InlineData("INSERT INTO t (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET name = $2", "uses $2, which is not by itself")]
+    [InlineData("INSERT INTO t (id, name) VALUES (:id, :name) ON CONFLICT (id) WHERE name <> :name DO UPDATE SET name = EXCLUDED.name", "ON CONFLICT target has a placeholder")]
+    [InlineData("INSERT INTO t (id, name) VALUES (:id, :name) ON CONFLICT (id) WHERE name <> :name DO NOTHING", "ON CONFLICT target has a placeholder")]
+    [InlineData("INSERT INTO t (id, name) OVERRIDING USER VALUE VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name", "OVERRIDING USER VALUE")]
+    [InlineData("INSERT INTO t VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name", "without a column list")]
     [InlineData("INSERT INTO t (id, name) VALUES (:id, :name) ON CONFLICT ON CONSTRAINT t_pkey DO UPDATE SET name = EXCLUDED.name", "ON CONSTRAINT")]
     [InlineData("INSERT INTO t VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name", "without a column list")]
     [InlineData("INSERT INTO t (id, name) VALUES (:id::bigint, :name) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name", "not given as a plain placeholder")]
@@ -65,5 +81,88 @@ public sealed class SetBasedSqlTests
         Assert.Equal(
             "DELETE FROM t USING unnest($1::text[], $2::text[]) WITH ORDINALITY AS rejot_unnest(rejot_p1, rejot_p2, rejot_ord) WHERE a = (rejot_unnest.rejot_p1::integer) AND b = (rejot_unnest.rejot_p2::text)",
             delete.Build(["integer", "text"]));
+    }
+
+    private static SetBasedTarget Table(string kind = "r", string[]? triggers = null, params (string Name, string Type, int Modifier, bool Generated)[] columns)
+        => new(kind, columns.ToDictionary(c => c.Name, c => new SetBasedTargetColumn(c.Type, c.Modifier, c.Generated)), triggers ?? []);
+
+    private static readonly SetBasedTarget Accounts = Table(columns: [("id", "pg_catalog.int8", -1, false), ("name", "pg_catalog.text", -1, false)]);
+
+    [Fact]
+    public void A_placeholder_of_do_update_becomes_excluded_of_the_column_it_is_the_value_of()
+    {
+        var shape = SetBasedSql.AnalyzeConsumerSql(
+            "INSERT INTO known_accounts (id, \"Name\") VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET \"Name\" = :name || '!' WHERE known_accounts.\"Name\" <> :name",
+            out var reason)!;
+        Assert.True(shape is not null, reason);
+        Assert.Equal("known_accounts", shape.Target);
+        Assert.Equal([0], shape.ConflictKey);
+        var table = Table(columns: [("id", "pg_catalog.int8", -1, false), ("Name", "pg_catalog.text", -1, false)]);
+        Assert.Equal(
+            "INSERT INTO known_accounts (id, \"Name\") SELECT (rejot_unnest.rejot_p1::pg_catalog.int8), (rejot_unnest.rejot_p2::pg_catalog.text) FROM unnest($1::text[], $2::text[])"
+            + " WITH ORDINALITY AS rejot_unnest(rejot_p1, rejot_p2, rejot_ord) ORDER BY rejot_unnest.rejot_ord"
+            + " ON CONFLICT (id) DO UPDATE SET \"Name\" = (EXCLUDED.\"Name\") || '!' WHERE known_accounts.\"Name\" <> (EXCLUDED.\"Name\")",
+            shape.Build(["pg_catalog.int8", "pg_catalog.text"], table, out reason));
+        Assert.Equal("", reason);
+
+        // Without the catalog the rewrite is refused, not guessed.
+        Assert.Null(shape.Build(["pg_catalog.int8", "pg_catalog.text"], null, out reason));
+        Assert.Contains("target table could not be found", reason, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => shape.Build(["pg_catalog.int8", "pg_catalog.text"]));
+    }
+
+    [Fact]
+    public void The_shop_jot_statements_are_rewritten_with_excluded()
+    {
+        var orders = SetBasedSql.AnalyzeConsumerSql(ShopJotOrdersIntoAccounts, out var reason)!;
+        Assert.True(orders is not null, reason);
+        var table = Table(columns: [("order_id", "pg_catalog.int8", -1, false), ("account_id", "pg_catalog.int8", -1, false), ("total", "pg_catalog.\"numeric\"", -1, false)]);
+        var sql = orders.Build(["pg_catalog.int8", "pg_catalog.int8", "pg_catalog.\"numeric\""], table, out reason);
+        Assert.True(sql is not null, reason);
+        Assert.EndsWith("ON CONFLICT (order_id) DO UPDATE SET account_id = (EXCLUDED.account_id), total = (EXCLUDED.total)", sql, StringComparison.Ordinal);
+
+        var accounts = SetBasedSql.AnalyzeConsumerSql(ShopJotAccountsIntoOrders, out reason)!;
+        Assert.True(accounts is not null, reason);
+        Assert.EndsWith("DO UPDATE SET name = (EXCLUDED.name)", accounts.Build(["pg_catalog.int8", "pg_catalog.text"], Accounts, out reason), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // The placeholder's inferred type differs from the column's: EXCLUDED carries the converted value.
+    [InlineData("SET name = :name", "pg_catalog.varchar", -1, "r", null, "whose type pg_catalog.text is not the type pg_catalog.varchar of column name (EXCLUDED.name carries the converted value)")]
+    // A type modifier rounds/pads the inserted value: only a whole assignment to a column of the same type and modifier is equal.
+    [InlineData("SET name = :name || 'x'", "pg_catalog.text", 7, "r", null, "has a type modifier")]
+    [InlineData("SET name = EXCLUDED.name WHERE known_accounts.name <> :name", "pg_catalog.text", 7, "r", null, "has a type modifier")]
+    [InlineData("SET note = :name", "pg_catalog.text", 7, "r", null, "has a type modifier")]
+    [InlineData("SET name = :name", "pg_catalog.text", -1, "v", null, "is not a table")]
+    [InlineData("SET name = :name", "pg_catalog.text", -1, "r", "audit on known_accounts", "BEFORE INSERT row trigger (audit on known_accounts)")]
+    [InlineData("SET name = :name", "generated", -1, "r", null, "column name is generated")]
+    public void The_catalog_refuses_excluded_where_it_could_differ(string set, string columnType, int modifier, string kind, string? trigger, string reason)
+    {
+        var shape = SetBasedSql.AnalyzeConsumerSql($"INSERT INTO known_accounts (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE {set}", out var why)!;
+        Assert.True(shape is not null, why);
+        var generated = columnType == "generated";
+        var table = Table(kind, trigger is null ? null : [trigger],
+            ("id", "pg_catalog.int8", -1, false), ("name", generated ? "pg_catalog.text" : columnType, modifier, generated), ("note", "pg_catalog.text", -1, false));
+        Assert.Null(shape.Build(["pg_catalog.int8", "pg_catalog.text"], table, out why));
+        Assert.Contains(reason, why, StringComparison.Ordinal);
+        Assert.Contains(":name", why, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SET name = :name")]
+    [InlineData("SET id = EXCLUDED.id, name = :name WHERE known_accounts.id > 0")]
+    public void A_column_with_a_type_modifier_is_rewritten_where_the_placeholder_is_assigned_whole_to_a_column_of_the_same_type(string set)
+    {
+        var shape = SetBasedSql.AnalyzeConsumerSql($"INSERT INTO known_accounts (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE {set}", out var why)!;
+        var table = Table(columns: [("id", "pg_catalog.int8", -1, false), ("name", "pg_catalog.bpchar", 7, false)]);
+        Assert.Contains("name = (EXCLUDED.name)", shape.Build(["pg_catalog.int8", "pg_catalog.bpchar"], table, out why), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_placeholder_given_to_several_columns_uses_one_whose_type_matches()
+    {
+        var shape = SetBasedSql.AnalyzeConsumerSql("INSERT INTO t (id, a, b) VALUES (:id, :v, :v) ON CONFLICT (id) DO UPDATE SET n = :v + 1", out var why)!;
+        var table = Table(columns: [("id", "pg_catalog.int8", -1, false), ("a", "pg_catalog.int4", -1, false), ("b", "pg_catalog.int8", -1, false), ("n", "pg_catalog.int8", -1, false)]);
+        Assert.EndsWith("SET n = (EXCLUDED.b) + 1", shape.Build(["pg_catalog.int8", "pg_catalog.int8"], table, out why), StringComparison.Ordinal);
     }
 }
