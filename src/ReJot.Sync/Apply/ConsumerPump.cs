@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -43,6 +44,16 @@ internal sealed class ConsumerPump
     // reported at its exact event (and a false alarm simply passes).
     private long _perEventThrough = -1;
 
+    // Reused for every batch prepared: the events' values, and the conflict keys of the run being built.
+    private readonly EventValues _upsertValues;
+    private readonly EventValues? _deleteValues;
+    private readonly ValueTable _values;
+    private readonly HashSet<int>? _upsertKeys;
+    private readonly HashSet<int>? _deleteKeys;
+
+    // The event whose values could not be read while preparing a batch (reported once the batch in flight is done).
+    private EventPosition? _readFailedAt;
+
     public ConsumerPump(ConsumerSchemaModel consumer, IEventSource source, NpgsqlDataSource destination, ReJotSyncOptions options, ConsumerStatus status, SyncMetrics metrics, ILogger logger, TimeProvider timeProvider)
     {
         _consumer = consumer;
@@ -66,6 +77,12 @@ internal sealed class ConsumerPump
             _upsertShape = Shape(_upsert, "sql");
             _deleteShape = _delete is null ? null : Shape(_delete, "deleteSql");
         }
+
+        _upsertValues = new EventValues(_upsert, consumer.DisplayName);
+        _deleteValues = _delete is null ? null : new EventValues(_delete, consumer.DisplayName);
+        _values = new ValueTable(Math.Max(_upsert.ParameterCount, _delete?.ParameterCount ?? 0));
+        _upsertKeys = _upsertShape?.ConflictKey is { } upsertKey ? new HashSet<int>(new ConflictKeyComparer(_values, upsertKey)) : null;
+        _deleteKeys = _deleteShape?.ConflictKey is { } deleteKey ? new HashSet<int>(new ConflictKeyComparer(_values, deleteKey)) : null;
     }
 
     private SetBasedSql? Shape(PositionalSql sql, string what)
@@ -210,15 +227,89 @@ internal sealed class ConsumerPump
         long currentLsn = cursor;
         var committed = cursor;
 
+        // At most one batch executes on the destination connection at a time. The next one is built (events parsed,
+        // parameter arrays filled) while it executes, and sent once it has completed: the engine's CPU work and the
+        // destination's execution overlap. Building never touches the connection.
+        Task? inFlight = null;
+
+        // Waits for the batch in flight; its failure (reported at its own events) surfaces here.
+        async Task DrainAsync()
+        {
+            if (inFlight is { } running)
+            {
+                inFlight = null;
+                await running.ConfigureAwait(false);
+            }
+        }
+
+        // Builds a batch from the events collected, then sends it behind the one in flight.
+        async Task SendAsync()
+        {
+            PreparedBatch? next = null;
+            ExceptionDispatchInfo? buildFailure = null;
+            _readFailedAt = null;
+            try
+            {
+                next = Prepare(batch);
+            }
+            catch (Exception e)
+            {
+                buildFailure = ExceptionDispatchInfo.Capture(e);
+            }
+
+            try
+            {
+                // The batch in flight holds earlier events: its failure is the one to report.
+                await DrainAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                next?.Batch.Dispose();
+                throw;
+            }
+
+            if (buildFailure is not null)
+            {
+                if (_readFailedAt is { } failedAt)
+                {
+                    reportPosition(failedAt.ToString());
+                }
+
+                buildFailure.Throw();
+            }
+
+            if (next is not null)
+            {
+                next.Batch.Connection = connection;
+                next.Batch.Transaction = transaction;
+                reportPosition(next.Applied[0].Position.ToString());
+                inFlight = ExecuteAsync(next, reportPosition, cancellationToken);
+            }
+        }
+
         // Applies what is batched, advances the cursor and commits: the open destination transaction ends here.
         async Task CommitOpenAsync()
         {
-            await FlushAsync(connection!, transaction!, batch, reportPosition, cancellationToken).ConfigureAwait(false);
+            await SendAsync().ConfigureAwait(false);
+            await DrainAsync().ConfigureAwait(false);
             await CommitAsync(connection!, transaction!, currentLsn, inTransaction, cancellationToken).ConfigureAwait(false);
             committed = currentLsn;
             await transaction!.DisposeAsync().ConfigureAwait(false);
             transaction = null;
             inTransaction = 0;
+        }
+
+        // Once the pump stops or starts over, a batch still in flight is of no interest; it must only be complete
+        // before its transaction is rolled back (one command at a time on the connection).
+        async Task AbandonAsync()
+        {
+            try
+            {
+                await DrainAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+            }
         }
 
         // While a full page is applied, the next one is already being read.
@@ -290,7 +381,7 @@ internal sealed class ConsumerPump
                         inTransaction++;
                         if (batch.Count >= (_upsertSetBased is null && _deleteSetBased is null ? StatementsPerRoundTrip : SetBasedEventsPerRoundTrip))
                         {
-                            await FlushAsync(connection!, transaction, batch, reportPosition, cancellationToken).ConfigureAwait(false);
+                            await SendAsync().ConfigureAwait(false);
                         }
                     }
 
@@ -307,9 +398,10 @@ internal sealed class ConsumerPump
                 {
                     // Roll back and apply the same events again one by one: a real failure then faults at its
                     // exact event with nothing of the batch committed; a false alarm (e.g. two spellings of one
-                    // key in a run) just passes.
+                    // key in a run) just passes. Batches built after the failing one were never sent.
                     Log.ConsumerSetBasedRunFailed(_logger, _consumer.DisplayName, failed.Position.ToString(), TransactionIds.Format(currentLsn), failed.InnerException!.Message);
                     _perEventThrough = Math.Max(_perEventThrough, currentLsn);
+                    await AbandonAsync().ConfigureAwait(false);
                     await transaction!.DisposeAsync().ConfigureAwait(false);
                     transaction = null;
                     batch.Clear();
@@ -321,6 +413,7 @@ internal sealed class ConsumerPump
         }
         finally
         {
+            await AbandonAsync().ConfigureAwait(false);
             if (prefetch is not null)
             {
                 // Observe it: a failed or cancelled read ahead is of no interest once the pump stops.
@@ -360,50 +453,70 @@ internal sealed class ConsumerPump
         }
     }
 
-    private async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<StoredEvent> events, Action<string> reportPosition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the statements for <paramref name="events"/> (and clears the list); null when none of them has a
+    /// statement. CPU only: the batch has no connection yet.
+    /// </summary>
+    private PreparedBatch? Prepare(List<StoredEvent> events)
     {
         if (events.Count == 0)
         {
-            return;
+            return null;
         }
 
-        using var activity = SyncMetrics.ActivitySource.StartActivity("rejot.apply_batch");
-        activity?.SetTag("rejot.consumer", _consumer.DisplayName);
-        reportPosition(events[0].Position.ToString());
-        await using var batch = new NpgsqlBatch(connection, transaction);
-
-        // Per batch command: the first event it applies (index into applied) and whether it is a set-based run.
-        var origins = new List<(int First, bool SetBased)>();
-        var applied = new List<StoredEvent>(events.Count);
-        var i = 0;
-        while (i < events.Count)
+        // Every event's values are read once, in order: the first unreadable event is the one reported.
+        _values.EnsureRows(events.Count);
+        for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
+            if ((e.Operation == EventOperation.Delete ? _deleteValues : _upsertValues) is { } reader)
+            {
+                ReadValues(e, reader, _values.Row(i, reader.ParameterCount));
+            }
+        }
+
+        var prepared = new PreparedBatch(new NpgsqlBatch(), [], new List<StoredEvent>(events.Count));
+        var next = 0;
+        while (next < events.Count)
+        {
+            var e = events[next];
             var isDelete = e.Operation == EventOperation.Delete;
             var sql = isDelete ? _delete : _upsert;
             if (sql is null)
             {
-                i++;
+                next++;
                 continue;
             }
 
             var setBased = isDelete ? _deleteSetBased : _upsertSetBased;
             if (setBased is not null && e.CommitLsn > _perEventThrough)
             {
-                i = AddRun(batch, origins, applied, events, i, isDelete, sql, setBased, reportPosition);
+                next = AddRun(prepared, events, next, isDelete, sql, setBased, isDelete ? _deleteKeys : _upsertKeys);
                 continue;
             }
 
-            AddSingle(batch, origins, applied, e, sql, reportPosition);
-            i++;
+            prepared.Batch.BatchCommands.Add(Single(sql, _values.Row(next, sql.ParameterCount)));
+            prepared.Origins.Add((prepared.Applied.Count, false));
+            prepared.Applied.Add(e);
+            next++;
         }
 
         events.Clear();
-        if (batch.BatchCommands.Count == 0)
+        if (prepared.Batch.BatchCommands.Count == 0)
         {
-            return;
+            prepared.Batch.Dispose();
+            return null;
         }
 
+        return prepared;
+    }
+
+    /// <summary>Executes a prepared batch; a failure is mapped to the event it belongs to.</summary>
+    private async Task ExecuteAsync(PreparedBatch prepared, Action<string> reportPosition, CancellationToken cancellationToken)
+    {
+        using var activity = SyncMetrics.ActivitySource.StartActivity("rejot.apply_batch");
+        activity?.SetTag("rejot.consumer", _consumer.DisplayName);
+        await using var batch = prepared.Batch;
         try
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -411,14 +524,15 @@ internal sealed class ConsumerPump
         catch (PostgresException e)
         {
             var index = FailedCommand(batch, e);
+            var origins = prepared.Origins;
             if (index >= 0 ? origins[index].SetBased : origins.Any(o => o.SetBased))
             {
-                throw new SetBasedRunFailedException(applied[index >= 0 ? origins[index].First : 0].Position, e);
+                throw new SetBasedRunFailedException(prepared.Applied[index >= 0 ? origins[index].First : 0].Position, e);
             }
 
             if (index >= 0)
             {
-                reportPosition(applied[origins[index].First].Position.ToString());
+                reportPosition(prepared.Applied[origins[index].First].Position.ToString());
             }
 
             throw;
@@ -447,19 +561,9 @@ internal sealed class ConsumerPump
     /// Adds consecutive events of one kind from <paramref name="start"/> as one set-based statement (a single event
     /// as a plain one), up to a repeated conflict key; returns the index of the first event not added.
     /// </summary>
-    private int AddRun(NpgsqlBatch batch, List<(int First, bool SetBased)> origins, List<StoredEvent> applied, List<StoredEvent> events, int start,
-        bool isDelete, PositionalSql sql, ResolvedSetBased setBased, Action<string> reportPosition)
+    private int AddRun(PreparedBatch prepared, List<StoredEvent> events, int start, bool isDelete, PositionalSql sql, ResolvedSetBased setBased, HashSet<int>? keys)
     {
-        var columns = new List<string?>[sql.ParameterCount];
-        for (var c = 0; c < columns.Length; c++)
-        {
-            columns[c] = new List<string?>();
-        }
-
-        var key = setBased.Shape.ConflictKey;
-        var keys = key is null ? null : new HashSet<string>(StringComparer.Ordinal);
-        var first = applied.Count;
-        var values = new string?[sql.ParameterCount];
+        keys?.Clear();
         var end = start;
         while (end < events.Count)
         {
@@ -469,63 +573,60 @@ internal sealed class ConsumerPump
                 break;
             }
 
-            ReadValues(e, sql, values, reportPosition);
-            if (keys is not null && !keys.Add(KeyOf(values, key!)))
+            if (keys is not null && !keys.Add(end))
             {
                 // One statement cannot update a row twice: the next run starts here.
                 break;
             }
 
-            for (var c = 0; c < values.Length; c++)
-            {
-                columns[c].Add(values[c]);
-            }
-
-            applied.Add(e);
             end++;
         }
 
-        if (end - start == 1)
+        var count = end - start;
+        prepared.Origins.Add((prepared.Applied.Count, count > 1));
+        for (var r = start; r < end; r++)
         {
-            batch.BatchCommands.Add(Single(sql, values));
-            origins.Add((first, false));
+            prepared.Applied.Add(events[r]);
+        }
+
+        if (count == 1)
+        {
+            prepared.Batch.BatchCommands.Add(Single(sql, _values.Row(start, sql.ParameterCount)));
             return end;
         }
 
         var command = new NpgsqlBatchCommand(setBased.Sql);
-        foreach (var column in columns)
+        var values = _values.Values;
+        var stride = _values.Stride;
+        for (var c = 0; c < sql.ParameterCount; c++)
         {
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = column.ToArray() });
+            var column = new string?[count];
+            for (int r = 0, at = (start * stride) + c; r < count; r++, at += stride)
+            {
+                column[r] = values[at];
+            }
+
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = column });
         }
 
-        batch.BatchCommands.Add(command);
-        origins.Add((first, true));
+        prepared.Batch.BatchCommands.Add(command);
         return end;
     }
 
-    private void AddSingle(NpgsqlBatch batch, List<(int First, bool SetBased)> origins, List<StoredEvent> applied, StoredEvent e, PositionalSql sql, Action<string> reportPosition)
-    {
-        var values = new string?[sql.ParameterCount];
-        ReadValues(e, sql, values, reportPosition);
-        batch.BatchCommands.Add(Single(sql, values));
-        origins.Add((applied.Count, false));
-        applied.Add(e);
-    }
-
-    private void ReadValues(StoredEvent e, PositionalSql sql, string?[] values, Action<string> reportPosition)
+    private void ReadValues(StoredEvent e, EventValues reader, Span<string?> values)
     {
         try
         {
-            EventValues.Read(e, sql, values, _consumer.DisplayName);
+            reader.Read(e, values);
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException)
         {
-            reportPosition(e.Position.ToString());
+            _readFailedAt = e.Position;
             throw;
         }
     }
 
-    private static NpgsqlBatchCommand Single(PositionalSql sql, string?[] values)
+    private static NpgsqlBatchCommand Single(PositionalSql sql, ReadOnlySpan<string?> values)
     {
         // Values travel as untyped text so PostgreSQL parses them for the target column (exact numbers,
         // timestamps, uuids, json).
@@ -538,28 +639,55 @@ internal sealed class ConsumerPump
         return command;
     }
 
-    private static string KeyOf(string?[] values, IReadOnlyList<int> key)
+    /// <summary>A batch built and not yet sent: its commands, and per command the first event it applies (an index into Applied) and whether it is a set-based run.</summary>
+    private sealed record PreparedBatch(NpgsqlBatch Batch, List<(int First, bool SetBased)> Origins, List<StoredEvent> Applied);
+
+    /// <summary>The values of the events being prepared: event i's at [i * Stride, i * Stride + parameter count).</summary>
+    private sealed class ValueTable(int stride)
     {
-        if (key.Count == 1)
-        {
-            return values[key[0]] is { } single ? "v" + single : "n";
-        }
+        public int Stride { get; } = stride;
 
-        // Length-prefixed parts: distinct tuples never collide.
-        var builder = new System.Text.StringBuilder();
-        foreach (var index in key)
+        public string?[] Values { get; private set; } = [];
+
+        public void EnsureRows(int rows)
         {
-            if (values[index] is { } value)
+            if (Values.Length < rows * Stride)
             {
-                builder.Append(value.Length).Append(':').Append(value);
-            }
-            else
-            {
-                builder.Append('n');
+                Values = new string?[rows * Stride];
             }
         }
 
-        return builder.ToString();
+        public Span<string?> Row(int row, int count) => Values.AsSpan(row * Stride, count);
+    }
+
+    /// <summary>Compares events (rows of a <see cref="ValueTable"/>) by their conflict key's values, ordinally; NULL equals NULL.</summary>
+    private sealed class ConflictKeyComparer(ValueTable table, IReadOnlyList<int> key) : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y)
+        {
+            var values = table.Values;
+            foreach (var k in key)
+            {
+                if (!string.Equals(values[(x * table.Stride) + k], values[(y * table.Stride) + k], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(int row)
+        {
+            var values = table.Values;
+            var hash = default(HashCode);
+            foreach (var k in key)
+            {
+                hash.Add(values[(row * table.Stride) + k]?.GetHashCode() ?? 0);
+            }
+
+            return hash.ToHashCode();
+        }
     }
 }
 

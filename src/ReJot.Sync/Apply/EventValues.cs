@@ -10,19 +10,33 @@ namespace ReJot.Sync.Apply;
 /// Reads the values a consumer statement binds from an event's object, as the text PostgreSQL parses for the
 /// target type: strings unescaped, numbers and nested objects/arrays as their JSON text, booleans as
 /// <c>true</c>/<c>false</c>, null or a missing field as SQL NULL. One forward pass of a <see cref="Utf8JsonReader"/>
-/// over the object's UTF-8 bytes; no document is built.
+/// over the object's UTF-8 bytes; no document is built. One instance per statement: the placeholder names are
+/// encoded to UTF-8 once, not for every property of every event.
 /// </summary>
-internal static class EventValues
+internal sealed class EventValues
 {
+    private readonly byte[][]? _names;
+    private readonly string _consumer;
+
+    public EventValues(PositionalSql sql, string consumer)
+    {
+        ParameterCount = sql.ParameterCount;
+        _names = sql.ParameterNames?.Select(Encoding.UTF8.GetBytes).ToArray();
+        _consumer = consumer;
+    }
+
+    /// <summary>How many values <see cref="Read"/> fills.</summary>
+    public int ParameterCount { get; }
+
     /// <summary>
-    /// Fills <paramref name="values"/> (length <see cref="PositionalSql.ParameterCount"/>): for named SQL the field
-    /// bound to each <c>$i</c>; for positional SQL the i-th field of the object.
+    /// Fills <paramref name="values"/> (length <see cref="ParameterCount"/>): for named SQL the field bound to each
+    /// <c>$i</c>; for positional SQL the i-th field of the object.
     /// </summary>
     /// <exception cref="InvalidOperationException">Positional SQL uses more parameters than the object has fields.</exception>
-    public static void Read(StoredEvent e, PositionalSql sql, string?[] values, string consumer)
+    public void Read(StoredEvent e, Span<string?> values)
     {
-        Array.Clear(values);
-        if (sql.ParameterCount == 0)
+        values.Clear();
+        if (ParameterCount == 0)
         {
             return;
         }
@@ -32,10 +46,10 @@ internal static class EventValues
         try
         {
             var length = Encoding.UTF8.GetBytes(json, buffer);
-            var fields = Read(new ReadOnlySpan<byte>(buffer, 0, length), sql.ParameterNames, values);
-            if (sql.ParameterNames is null && fields < sql.ParameterCount)
+            var fields = ReadObject(new ReadOnlySpan<byte>(buffer, 0, length), values);
+            if (_names is null && fields < ParameterCount)
             {
-                throw new InvalidOperationException($"Consumer {consumer}: the SQL uses ${fields + 1} but the event at {e.Position} has only {fields} field(s).");
+                throw new InvalidOperationException($"Consumer {_consumer}: the SQL uses ${fields + 1} but the event at {e.Position} has only {fields} field(s).");
             }
         }
         finally
@@ -44,7 +58,7 @@ internal static class EventValues
         }
     }
 
-    private static int Read(ReadOnlySpan<byte> utf8, IReadOnlyList<string>? names, string?[] values)
+    private int ReadObject(ReadOnlySpan<byte> utf8, Span<string?> values)
     {
         var reader = new Utf8JsonReader(utf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -52,6 +66,7 @@ internal static class EventValues
             return 0;
         }
 
+        var names = _names;
         var field = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -62,7 +77,7 @@ internal static class EventValues
             }
             else
             {
-                for (var i = 0; i < names.Count; i++)
+                for (var i = 0; i < names.Length; i++)
                 {
                     if (reader.ValueTextEquals(names[i]))
                     {

@@ -153,6 +153,119 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
         Assert.Equal(["1|b|2", "2|c|1", "3|d|1"], await RowsAsync(database, "SELECT id, name, applied FROM items ORDER BY id"));
     }
 
+    [Theory]
+    [InlineData(100_000)] // one destination transaction: nothing is committed before the fault
+    [InlineData(2500)] // a commit every three source transactions: those before the fault's stay committed
+    public async Task A_fault_in_a_later_batch_keeps_only_whole_committed_transactions_and_the_catch_up_equals_per_event_application(int applyBatchSize)
+    {
+        // 12 source transactions of 900 events over 250 keys (the same keys updated again and again, deletes,
+        // re-inserts). At 2000 events per round trip a destination transaction spans several batches, each built
+        // while the one before it executes; the event that breaks the constraints is in a later batch.
+        const int PerTransaction = 900;
+        const int Bad = (7 * PerTransaction) + 333;
+        var events = new List<StoredEvent>();
+        for (var i = 0; i < 12 * PerTransaction; i++)
+        {
+            var lsn = 0x5000L + (i / PerTransaction * 0x10);
+            var id = i * 7 % 250;
+            events.Add(i % 97 == 96
+                ? new StoredEvent(Source, 0, lsn, i % PerTransaction, EventOperation.Delete, $$"""{"id":{{id}}}""")
+                : new StoredEvent(Source, 0, lsn, i % PerTransaction, EventOperation.Update, $$"""{"id":{{id}},"name":"n{{i}}","amount":{{(i == Bad ? -1 : i)}}}"""));
+        }
+
+        await using var database = await CreateDestinationAsync($"pipeline_fault_{applyBatchSize}");
+        await ScalarAsync(database, "ALTER TABLE journal ADD CONSTRAINT journal_amount_check CHECK (amount IS NULL OR amount >= 0)");
+        var options = new ReJotSyncOptions { ApplyBatchSize = applyBatchSize, RetryInitialDelay = TimeSpan.FromMilliseconds(50), RetryMaxDelay = TimeSpan.FromMilliseconds(500) };
+        var source = new ListSource(events);
+        var pumps = new[] { Consumer(database), Journal(database) }.Select(c => (Status: new ConsumerStatus(c), Consumer: c)).ToList();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var runs = pumps.Select(p => new ConsumerPump(p.Consumer, source, database.DataSource, options, p.Status, new SyncMetrics(), NullLogger.Instance, TimeProvider.System).RunAsync(stop.Token)).ToList();
+        Eventually.Describe = () => string.Join("; ", pumps.Select(p => System.Text.Json.JsonSerializer.Serialize(p.Status.Snapshot())));
+
+        await Eventually.WaitAsync(() => pumps.All(p => p.Status.Snapshot() is { Faulted: true, Attempts: >= 2 }), "both consumers faulted twice");
+        foreach (var (status, _) in pumps)
+        {
+            Assert.Equal(events[Bad].Position.ToString(), status.Snapshot().FaultedAt);
+        }
+
+        Assert.Contains("items_amount_check", pumps[0].Status.Snapshot().Error, StringComparison.Ordinal);
+        Assert.Contains("journal_amount_check", pumps[1].Status.Snapshot().Error, StringComparison.Ordinal);
+
+        // Committed: whole source transactions up to the last commit before the failing one, and the cursors say so.
+        var perCommit = (applyBatchSize + PerTransaction - 1) / PerTransaction;
+        var committedTransactions = applyBatchSize >= events.Count ? 0 : Bad / PerTransaction / perCommit * perCommit;
+        Assert.True(applyBatchSize >= events.Count || committedTransactions > 0);
+        var committed = events.Take(committedTransactions * PerTransaction).ToList();
+        var expectedCursor = committed.Count == 0 ? 0 : committed[^1].CommitLsn;
+        Assert.Equal(committed.Count == 0 ? 0 : 2, await ScalarAsync(database, $"SELECT count(*) FROM rejot_data_store.consumer_cursors WHERE commit_lsn = {expectedCursor}"));
+        Assert.Equal(committed.Count == 0 ? 0 : 2, await ScalarAsync(database, "SELECT count(*) FROM rejot_data_store.consumer_cursors"));
+        await AssertAppliedOneByOneAsync(database, committed);
+
+        // Fixed at the destination: both catch up, and the result is exactly every event applied once, in order.
+        await ScalarAsync(database, "ALTER TABLE items DROP CONSTRAINT items_amount_check; ALTER TABLE journal DROP CONSTRAINT journal_amount_check");
+        await Eventually.WaitAsync(() => pumps.All(p => p.Status.Snapshot() is { Faulted: false } s && s.CursorLsn == events[^1].CommitLsn), "both consumers caught up");
+        stop.Cancel();
+        await Task.WhenAll(runs);
+        Assert.Equal(2, await ScalarAsync(database, $"SELECT count(*) FROM rejot_data_store.consumer_cursors WHERE commit_lsn = {events[^1].CommitLsn}"));
+        await AssertAppliedOneByOneAsync(database, events);
+    }
+
+    [Fact]
+    public async Task An_unreadable_event_in_a_later_batch_faults_at_its_exact_position_and_nothing_is_committed()
+    {
+        // Positional SQL binds the first three fields; one event of the third batch has two.
+        var events = new List<StoredEvent>();
+        for (var i = 0; i < 6000; i++)
+        {
+            var json = i == 4321 ? $$"""{"id":{{i}},"name":"n{{i}}"}""" : $$"""{"id":{{i}},"name":"n{{i}}","amount":{{i}}}""";
+            events.Add(new StoredEvent(Source, 0, 0x6000 + (i / 1000 * 0x10), i % 1000, EventOperation.Insert, json));
+        }
+
+        await using var database = await CreateDestinationAsync("pipeline_unreadable");
+        var consumer = new ConsumerSchemaModel("orders-service", "journal", Source, database.Slug, "INSERT INTO journal (op, id, name, amount) VALUES ('upsert', $1, $2, $3)", null);
+        var status = new ConsumerStatus(consumer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var options = new ReJotSyncOptions { ApplyBatchSize = 100_000 };
+        var run = new ConsumerPump(consumer, new ListSource(events), database.DataSource, options, status, new SyncMetrics(), NullLogger.Instance, TimeProvider.System).RunAsync(stop.Token);
+        await Eventually.WaitAsync(() => status.Snapshot() is { Faulted: true }, "the consumer faulted");
+        stop.Cancel();
+        await run;
+        Assert.Equal(events[4321].Position.ToString(), status.Snapshot().FaultedAt);
+        Assert.Contains("has only 2 field(s)", status.Snapshot().Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ScalarAsync(database, "SELECT count(*) FROM journal"));
+        Assert.Equal(0, await ScalarAsync(database, "SELECT count(*) FROM rejot_data_store.consumer_cursors"));
+    }
+
+    /// <summary>Items and journal hold exactly what applying <paramref name="events"/> one by one, in order, leaves.</summary>
+    private static async Task AssertAppliedOneByOneAsync(Destination database, IReadOnlyList<StoredEvent> events)
+    {
+        var items = new SortedDictionary<long, (string Name, long Amount, int Applied)>();
+        var journal = new List<string>();
+        foreach (var e in events)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(e.ObjectJson);
+            var id = json.RootElement.GetProperty("id").GetInt64();
+            if (e.Operation == EventOperation.Delete)
+            {
+                items.Remove(id);
+                journal.Add($"delete|{id}|null|null");
+                continue;
+            }
+
+            var name = json.RootElement.GetProperty("name").GetString()!;
+            var amount = json.RootElement.GetProperty("amount").GetInt64();
+            items[id] = (name, amount, items.TryGetValue(id, out var old) ? old.Applied + 1 : 1);
+            journal.Add($"upsert|{id}|{name}|{amount}");
+        }
+
+        Assert.Equal(items.Select(i => $"{i.Key}|{i.Value.Name}|{i.Value.Amount}|{i.Value.Applied}").ToList(), await RowsAsync(database, "SELECT id, name, amount::bigint, applied FROM items ORDER BY id"));
+        Assert.Equal(journal, await RowsAsync(database, "SELECT op, id, name, amount::bigint FROM journal ORDER BY seq"));
+    }
+
+    private static ConsumerSchemaModel Journal(Destination database)
+        => new("orders-service", "journal", Source, database.Slug,
+            "INSERT INTO journal (op, id, name, amount) VALUES ('upsert', :id, :name, :amount)", "INSERT INTO journal (op, id) VALUES ('delete', :id)");
+
     // The ShopJot example's destination tables (examples/ShopJot.Orders/OrdersService.cs, ShopJot.Accounts/AccountsService.cs).
     internal const string ShopJotKnownAccounts = "known_accounts (id bigint PRIMARY KEY, name text NOT NULL)";
     internal const string ShopJotAccountOrders = "account_orders (order_id bigint PRIMARY KEY, account_id bigint NOT NULL, total numeric NOT NULL)";
@@ -324,11 +437,7 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
 
     private Task<Destination> ApplyAsync(string name, IReadOnlyList<StoredEvent> events, bool setBased, int pageSize, int batchSize)
         => ApplyAsync(name, events, setBased, pageSize, batchSize, DestinationDdl, database =>
-        [
-            Consumer(database),
-            new ConsumerSchemaModel("orders-service", "journal", Source, database.Slug,
-                "INSERT INTO journal (op, id, name, amount) VALUES ('upsert', :id, :name, :amount)", "INSERT INTO journal (op, id) VALUES ('delete', :id)"),
-        ]);
+        [Consumer(database), Journal(database)]);
 
     private async Task<Destination> ApplyAsync(string name, IReadOnlyList<StoredEvent> events, bool setBased, int pageSize, int batchSize,
         string ddl, Func<Destination, ConsumerSchemaModel[]> consumers, ILogger? logger = null)
