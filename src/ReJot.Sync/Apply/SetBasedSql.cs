@@ -71,8 +71,10 @@ internal sealed class SetBasedSql
     /// with the reason, when <paramref name="target"/> does not prove <c>EXCLUDED.col</c> equal to the placeholder:
     /// the column's type differs from the placeholder's (the value would be converted), the column has a type modifier
     /// (<c>numeric(12,3)</c>, <c>varchar(n)</c>, <c>char(n)</c>: the value is rounded or padded) and the placeholder is
-    /// not simply assigned to a column of the same type and modifier, the column is generated, the target is not a
-    /// table, or a BEFORE INSERT row trigger (on the table or any partition) could change what EXCLUDED carries.
+    /// not simply assigned to a column of the same type and modifier, the column has a collation of its own (which
+    /// comparisons and functions of EXCLUDED.col use) and the placeholder is not simply assigned to a column, the
+    /// column is generated, the target is not a table, or a BEFORE INSERT row trigger (on the table or any partition)
+    /// could change what EXCLUDED carries.
     /// </summary>
     public string? Build(IReadOnlyList<string> types, SetBasedTarget? target, out string reason)
     {
@@ -135,6 +137,7 @@ internal sealed class SetBasedSql
         {
             var use = _excluded[k];
             var type = types[use.Parameter - 1];
+            var assigned = use.AssignedTo is { } to && target.Columns.TryGetValue(to, out var toColumn) ? toColumn : null;
             string? why = null;
             foreach (var (name, text) in use.Candidates)
             {
@@ -151,10 +154,14 @@ internal sealed class SetBasedSql
                     why ??= $", whose type {type} is not the type {column.Type} of column {text} (EXCLUDED.{text} carries the converted value)";
                 }
                 else if (column.TypeModifier >= 0
-                    && !(use.AssignedTo is { } assigned && target.Columns.TryGetValue(assigned, out var to) && to.Type == column.Type
-                        && to.TypeModifier == column.TypeModifier && column.Type.StartsWith("pg_catalog.", StringComparison.Ordinal)))
+                    && !(assigned is not null && assigned.Type == column.Type && assigned.TypeModifier == column.TypeModifier
+                        && column.Type.StartsWith("pg_catalog.", StringComparison.Ordinal)))
                 {
                     why ??= $", but column {text} has a type modifier (the value is rounded, padded or trimmed on insert), so EXCLUDED.{text} can differ where {Placeholder(use.Parameter)} is not assigned whole to a column of the same type";
+                }
+                else if (!column.TypeCollation && assigned is null)
+                {
+                    why ??= $", but column {text} has a collation of its own, which EXCLUDED.{text} carries into comparisons and functions where {Placeholder(use.Parameter)} is not assigned whole to a column";
                 }
                 else
                 {

@@ -2,8 +2,11 @@ using Npgsql;
 
 namespace ReJot.Sync.Apply;
 
-/// <summary>A column of a set-based INSERT's target: type named <c>schema.typname</c>, type modifier (-1: none), generated.</summary>
-internal sealed record SetBasedTargetColumn(string Type, int TypeModifier, bool Generated);
+/// <summary>
+/// A column of a set-based INSERT's target: type named <c>schema.typname</c>, type modifier (-1: none), generated, and
+/// whether its collation is its type's (as a placeholder of that type has), not one of its own (<c>COLLATE "C"</c>).
+/// </summary>
+internal sealed record SetBasedTargetColumn(string Type, int TypeModifier, bool Generated, bool TypeCollation = true);
 
 /// <summary>
 /// What the catalog says about the target table of an INSERT whose DO UPDATE clause has placeholders: enough to
@@ -29,6 +32,8 @@ internal sealed record SetBasedTarget(string Kind, IReadOnlyDictionary<string, S
                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
                 ARRAY(SELECT a.atttypmod FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
                 ARRAY(SELECT a.attgenerated <> '' FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+                ARRAY(SELECT a.attcollation = t.typcollation FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
                 ARRAY(SELECT g.tgname || ' on ' || g.tgrelid::regclass::text FROM pg_trigger g
                     WHERE (g.tgrelid = c.oid OR g.tgrelid IN (SELECT relid FROM pg_partition_tree(c.oid))) AND g.tgtype & 7 = 7
                     ORDER BY 1)
@@ -45,12 +50,13 @@ internal sealed record SetBasedTarget(string Kind, IReadOnlyDictionary<string, S
         var types = reader.GetFieldValue<string[]>(2);
         var modifiers = reader.GetFieldValue<int[]>(3);
         var generated = reader.GetFieldValue<bool[]>(4);
+        var typeCollation = reader.GetFieldValue<bool[]>(5);
         var columns = new Dictionary<string, SetBasedTargetColumn>(StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
         {
-            columns[names[i]] = new SetBasedTargetColumn(types[i], modifiers[i], generated[i]);
+            columns[names[i]] = new SetBasedTargetColumn(types[i], modifiers[i], generated[i], typeCollation[i]);
         }
 
-        return new SetBasedTarget(reader.GetString(0), columns, reader.GetFieldValue<string[]>(5));
+        return new SetBasedTarget(reader.GetString(0), columns, reader.GetFieldValue<string[]>(6));
     }
 }

@@ -66,10 +66,10 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
         // (rounded by the column's scale), timestamps with offsets, jsonb, arrays, escapes, a fixed-width char.
         Txn(Up(1, "one", "1.2345", "\"2026-01-01T10:00:00+02:00\"", """{"a":[1,2,{"b":null}]}""", "\"{x,y}\"", "true", "\"ab\""),
             Up(2, "two", "2"), Up(3, null), Up(1, "uno", "1e3"), Up(1, "eins", "0.0005", doc: " 42 "), Del(2), Up(2, "zwei"), Up(4, "quote \\\" and \\\\ and é"));
-        Txn(Del(1), Del(1), Up(1, "again", flag: "false"), Del(3), Del(99));
+        Txn(Up(4, "encore é"), Del(1), Del(1), Up(1, "again", flag: "false"), Del(3), Del(99));
         for (var i = 0; i < 30; i++)
         {
-            Txn(Up(10 + (i % 4), $"n{i}", $"{i}.5", $"\"2026-02-{1 + (i % 28):00}T00:00:00Z\""), Up(20 + i, $"m{i}"), Del(20 + i - 1));
+            Txn(Up(10 + (i % 4), $"né{i}", $"{i}.5", $"\"2026-02-{1 + (i % 28):00}T00:00:00Z\""), Up(20 + i, $"m{i}"), Del(20 + i - 1));
         }
 
         var big = Enumerable.Range(0, 1200).Select(i => Up(100 + (i % 700), $"bulk{i}", $"{i}")).ToArray();
@@ -266,14 +266,17 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
         => new("orders-service", "journal", Source, database.Slug,
             "INSERT INTO journal (op, id, name, amount) VALUES ('upsert', :id, :name, :amount)", "INSERT INTO journal (op, id) VALUES ('delete', :id)");
 
-    private const string ExcludedDdl = """
+    // The ShopJot example's destination tables (examples/ShopJot.Orders/OrdersService.cs, ShopJot.Accounts/AccountsService.cs).
+    internal const string ShopJotKnownAccounts = "known_accounts (id bigint PRIMARY KEY, name text NOT NULL)";
+    internal const string ShopJotAccountOrders = "account_orders (order_id bigint PRIMARY KEY, account_id bigint NOT NULL, total numeric NOT NULL)";
+
+    private const string ExcludedDdl = $$"""
         CREATE TABLE statements (tbl text NOT NULL, n integer NOT NULL);
         CREATE FUNCTION count_statement() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN INSERT INTO statements VALUES (TG_TABLE_NAME, 1); RETURN NULL; END $$;
         CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$;
-        -- The ShopJot example's tables.
-        CREATE TABLE known_accounts (id bigint PRIMARY KEY, name text NOT NULL);
-        CREATE TABLE account_orders (order_id bigint PRIMARY KEY, account_id bigint NOT NULL, total numeric NOT NULL);
+        CREATE TABLE {{ShopJotKnownAccounts}};
+        CREATE TABLE {{ShopJotAccountOrders}};
         -- Type modifiers (rounded, padded, trimmed on insert), NULLs, an update that reads the old row and a WHERE.
         CREATE TABLE wide (
             id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12, 3), at timestamptz, code char(3), label varchar(5),
@@ -282,9 +285,11 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
         CREATE TABLE shouted (id bigint PRIMARY KEY, name text NOT NULL);
         CREATE TRIGGER shouted_shout BEFORE INSERT ON shouted FOR EACH ROW EXECUTE FUNCTION shout();
         CREATE TABLE scaled (id bigint PRIMARY KEY, amount numeric(12, 3), twice numeric);
+        -- A collation of its own: upper() of EXCLUDED.name would use it, upper(:name) uses the default (C in tests).
+        CREATE TABLE collated (id bigint PRIMARY KEY, name text COLLATE "C.utf8" NOT NULL, shout text);
         """;
 
-    private static readonly string[] ExcludedTables = ["known_accounts", "account_orders", "wide", "shouted", "scaled"];
+    private static readonly string[] ExcludedTables = ["known_accounts", "account_orders", "wide", "shouted", "scaled", "collated"];
 
     [Theory]
     [InlineData(1000, 2000)]
@@ -314,10 +319,10 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
         Txn(Up(1, "one", "1.10", "1.2345", "2026-01-01T10:00:00+02:00", "ab", "lbl", "it's \"quoted\" \\ here"),
             Up(2, "two", "2"), Up(3, "three", "-0"), Up(1, "uno", "1e3", "0.0005", "infinity", "a", "ab    "), Up(1, "eins", "0.0005", "1e3", "2026-06-30 23:59:59.999999-11:30"),
             Del(2), Up(2, "zwei", "99999999999999999999.000000001"), Up(4, "quote ' and é and ☃", note: "x"));
-        Txn(Del(1), Del(1), Up(1, "again", amount: "123456789.1235", code: "xyz", label: "abcde"), Del(3), Del(99));
+        Txn(Up(4, "encore é"), Del(1), Del(1), Up(1, "again", amount: "123456789.1235", code: "xyz", label: "abcde"), Del(3), Del(99));
         for (var i = 0; i < 40; i++)
         {
-            Txn(Up(10 + (i % 4), $"n{i}", $"{i}.50", $"{i}.0005", $"2026-02-{1 + (i % 28):00}T00:00:00Z", i % 2 == 0 ? null : "c", $"l{i}  ", i % 3 == 0 ? null : $"note {i}"),
+            Txn(Up(10 + (i % 4), $"né{i}", $"{i}.50", $"{i}.0005", $"2026-02-{1 + (i % 28):00}T00:00:00Z", i % 2 == 0 ? null : "c", $"l{i}  ", i % 3 == 0 ? null : $"note {i}"),
                 Up(20 + i, $"m{i}"), Del(20 + i - 1));
         }
 
@@ -337,6 +342,8 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
                 "INSERT INTO shouted (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name", "DELETE FROM shouted WHERE id = :id"),
             new("orders-service", "scaled", Source, database.Slug,
                 "INSERT INTO scaled (id, amount) VALUES (:id, :amount) ON CONFLICT (id) DO UPDATE SET amount = :amount, twice = :amount * 2", "DELETE FROM scaled WHERE id = :id"),
+            new("orders-service", "collated", Source, database.Slug,
+                "INSERT INTO collated (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE SET name = :name, shout = upper(:name)", "DELETE FROM collated WHERE id = :id"),
         ];
 
         var logs = new ListLogger();
@@ -356,10 +363,11 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
 
             // The rows show what EXCLUDED would have got wrong: the trigger's upper case only on insert, the
             // unrounded amount doubled.
-            Assert.Equal(["(10,n36)"], await RowsAsync(perEvent, "SELECT shouted::text FROM shouted WHERE id = 10"));
+            Assert.Equal(["(10,né36)"], await RowsAsync(perEvent, "SELECT shouted::text FROM shouted WHERE id = 10"));
             Assert.Equal(["(10,36.001,72.0010)"], await RowsAsync(perEvent, "SELECT scaled::text FROM scaled WHERE id = 10"));
+            Assert.Equal(["(10,né36,Né36)"], await RowsAsync(perEvent, "SELECT collated::text FROM collated WHERE id = 10"));
             Assert.StartsWith("(1,again,123456789.124,,xyz,abcde,,1,", (await RowsAsync(perEvent, "SELECT wide::text FROM wide WHERE id = 1"))[0], StringComparison.Ordinal);
-            Assert.StartsWith("(10,n36/n32/n28/", (await RowsAsync(perEvent, "SELECT wide::text FROM wide WHERE id = 10"))[0], StringComparison.Ordinal);
+            Assert.StartsWith("(10,né36/né32/né28/", (await RowsAsync(perEvent, "SELECT wide::text FROM wide WHERE id = 10"))[0], StringComparison.Ordinal);
 
             // One by one: one statement per upsert. Set-based: far fewer, except where EXCLUDED is refused.
             var upserts = events.Count(e => e.Operation != EventOperation.Delete);
@@ -367,7 +375,7 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
             {
                 var statements = $"SELECT count(*) FROM statements WHERE tbl = '{table}'";
                 Assert.Equal(upserts, await ScalarAsync(perEvent, statements));
-                if (table is "shouted" or "scaled")
+                if (table is "shouted" or "scaled" or "collated")
                 {
                     Assert.Equal(upserts, await ScalarAsync(setBased, statements));
                 }
@@ -378,15 +386,50 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
             }
 
             var perEventLogs = logs.Messages.Where(m => m.Id == 1206).Select(m => m.Message).ToList();
-            Assert.Equal(2, perEventLogs.Count);
+            Assert.Equal(3, perEventLogs.Count);
             Assert.Contains(perEventLogs, m => m.Contains("shouted: sql is applied one event at a time", StringComparison.Ordinal)
                 && m.Contains("uses :name and a BEFORE INSERT row trigger (shouted_shout on shouted)", StringComparison.Ordinal));
             Assert.Contains(perEventLogs, m => m.Contains("scaled: sql is applied one event at a time", StringComparison.Ordinal)
                 && m.Contains("uses :amount, but column amount has a type modifier", StringComparison.Ordinal));
+            Assert.Contains(perEventLogs, m => m.Contains("collated: sql is applied one event at a time", StringComparison.Ordinal)
+                && m.Contains("uses :name, but column name has a collation of its own", StringComparison.Ordinal));
         }
 
         static string Counting() => string.Concat(ExcludedTables.Select(t =>
             $"CREATE TRIGGER {t}_statements AFTER INSERT ON {t} FOR EACH STATEMENT EXECUTE FUNCTION count_statement();\n"));
+    }
+
+    [Fact]
+    public async Task The_target_catalog_has_types_modifiers_collations_generated_columns_and_before_insert_triggers_of_partitions()
+    {
+        await using var database = await CreateDestinationAsync("excl_catalog", """
+            CREATE SCHEMA "My Schema";
+            CREATE TABLE "My Schema"."Parts" (id bigint, "Name" varchar(5) COLLATE "C.utf8", amount numeric(12, 3), twice bigint GENERATED ALWAYS AS (id * 2) STORED, gone int, tags text[])
+                PARTITION BY RANGE (id);
+            ALTER TABLE "My Schema"."Parts" DROP COLUMN gone;
+            CREATE TABLE "My Schema".low PARTITION OF "My Schema"."Parts" FOR VALUES FROM (0) TO (100);
+            CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER on_low BEFORE INSERT ON "My Schema".low FOR EACH ROW EXECUTE FUNCTION keep();
+            CREATE TRIGGER after_low AFTER INSERT ON "My Schema".low FOR EACH ROW EXECUTE FUNCTION keep();
+            CREATE TRIGGER statement_low BEFORE INSERT ON "My Schema".low FOR EACH STATEMENT EXECUTE FUNCTION keep();
+            CREATE TRIGGER update_low BEFORE UPDATE ON "My Schema".low FOR EACH ROW EXECUTE FUNCTION keep();
+            CREATE VIEW parts_view AS SELECT * FROM "My Schema"."Parts";
+            """);
+        await using var connection = await database.DataSource.OpenConnectionAsync(Ct);
+
+        var parts = await SetBasedTarget.ReadAsync(connection, "\"My Schema\".\"Parts\"", Ct);
+        Assert.NotNull(parts);
+        Assert.Equal("p", parts.Kind);
+        Assert.Equal(["on_low on \"My Schema\".low"], parts.BeforeInsertRowTriggers);
+        Assert.Equal(["Name", "amount", "id", "tags", "twice"], parts.Columns.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new SetBasedTargetColumn("pg_catalog.int8", -1, false, true), parts.Columns["id"]);
+        Assert.Equal(new SetBasedTargetColumn("pg_catalog.\"varchar\"", 9, false, false), parts.Columns["Name"]);
+        Assert.Equal(new SetBasedTargetColumn("pg_catalog.\"numeric\"", 786439, false, true), parts.Columns["amount"]);
+        Assert.True(parts.Columns["twice"].Generated);
+        Assert.Equal("pg_catalog._text", parts.Columns["tags"].Type);
+
+        Assert.Equal("v", (await SetBasedTarget.ReadAsync(connection, "parts_view", Ct))?.Kind);
+        Assert.Null(await SetBasedTarget.ReadAsync(connection, "missing", Ct));
     }
 
     private static ConsumerSchemaModel Consumer(Destination database, string upsert = Upsert)

@@ -126,6 +126,28 @@ public sealed class SetBasedSqlTests
         Assert.EndsWith("DO UPDATE SET name = (EXCLUDED.name)", accounts.Build(["pg_catalog.int8", "pg_catalog.text"], Accounts, out reason), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_shop_jot_statements_and_tables_tested_here_are_the_examples_own()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ReJot.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        string Read(string path) => File.ReadAllText(Path.Combine(root.FullName, path));
+        var accounts = Read("examples/ShopJot.Accounts/OrdersIntoAccounts.cs");
+        foreach (var line in ShopJotOrdersIntoAccounts.Split('\n'))
+        {
+            Assert.Contains(line.Trim(), accounts, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"\"{ShopJotAccountsIntoOrders}\"", Read("examples/ShopJot.Orders/Schemas.cs"), StringComparison.Ordinal);
+        Assert.Contains(SetBasedApplyTests.ShopJotKnownAccounts, Read("examples/ShopJot.Orders/OrdersService.cs"), StringComparison.Ordinal);
+        Assert.Contains(SetBasedApplyTests.ShopJotAccountOrders, Read("examples/ShopJot.Accounts/AccountsService.cs"), StringComparison.Ordinal);
+    }
+
     [Theory]
     // The placeholder's inferred type differs from the column's: EXCLUDED carries the converted value.
     [InlineData("SET name = :name", "pg_catalog.varchar", -1, "r", null, "whose type pg_catalog.text is not the type pg_catalog.varchar of column name (EXCLUDED.name carries the converted value)")]
@@ -136,13 +158,23 @@ public sealed class SetBasedSqlTests
     [InlineData("SET name = :name", "pg_catalog.text", -1, "v", null, "is not a table")]
     [InlineData("SET name = :name", "pg_catalog.text", -1, "r", "audit on known_accounts", "BEFORE INSERT row trigger (audit on known_accounts)")]
     [InlineData("SET name = :name", "generated", -1, "r", null, "column name is generated")]
+    // A collation of its own goes with EXCLUDED.name into comparisons and functions.
+    [InlineData("SET note = upper(:name)", "collated", -1, "r", null, "column name has a collation of its own")]
+    [InlineData("SET name = :name WHERE :name < 'b'", "collated", -1, "r", null, "column name has a collation of its own")]
     public void The_catalog_refuses_excluded_where_it_could_differ(string set, string columnType, int modifier, string kind, string? trigger, string reason)
     {
         var shape = SetBasedSql.AnalyzeConsumerSql($"INSERT INTO known_accounts (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE {set}", out var why)!;
         Assert.True(shape is not null, why);
         var generated = columnType == "generated";
-        var table = Table(kind, trigger is null ? null : [trigger],
-            ("id", "pg_catalog.int8", -1, false), ("name", generated ? "pg_catalog.text" : columnType, modifier, generated), ("note", "pg_catalog.text", -1, false));
+        var name = columnType is "generated" or "collated" ? "pg_catalog.text" : columnType;
+        var table = new SetBasedTarget(kind,
+            new Dictionary<string, SetBasedTargetColumn>
+            {
+                ["id"] = new("pg_catalog.int8", -1, false),
+                ["name"] = new(name, modifier, generated, columnType != "collated"),
+                ["note"] = new("pg_catalog.text", -1, false),
+            },
+            trigger is null ? [] : [trigger]);
         Assert.Null(shape.Build(["pg_catalog.int8", "pg_catalog.text"], table, out why));
         Assert.Contains(reason, why, StringComparison.Ordinal);
         Assert.Contains(":name", why, StringComparison.Ordinal);
@@ -151,11 +183,16 @@ public sealed class SetBasedSqlTests
     [Theory]
     [InlineData("SET name = :name")]
     [InlineData("SET id = EXCLUDED.id, name = :name WHERE known_accounts.id > 0")]
-    public void A_column_with_a_type_modifier_is_rewritten_where_the_placeholder_is_assigned_whole_to_a_column_of_the_same_type(string set)
+    public void A_column_with_a_type_modifier_or_collation_is_rewritten_where_the_placeholder_is_assigned_whole_to_a_column_of_the_same_type(string set)
     {
         var shape = SetBasedSql.AnalyzeConsumerSql($"INSERT INTO known_accounts (id, name) VALUES (:id, :name) ON CONFLICT (id) DO UPDATE {set}", out var why)!;
-        var table = Table(columns: [("id", "pg_catalog.int8", -1, false), ("name", "pg_catalog.bpchar", 7, false)]);
+        var table = new SetBasedTarget("r", new Dictionary<string, SetBasedTargetColumn>
+        {
+            ["id"] = new("pg_catalog.int8", -1, false),
+            ["name"] = new("pg_catalog.bpchar", 7, false, TypeCollation: false),
+        }, []);
         Assert.Contains("name = (EXCLUDED.name)", shape.Build(["pg_catalog.int8", "pg_catalog.bpchar"], table, out why), StringComparison.Ordinal);
+        Assert.Equal("", why);
     }
 
     [Fact]
