@@ -154,9 +154,10 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(100_000)] // one destination transaction: nothing is committed before the fault
-    [InlineData(2500)] // a commit every three source transactions: those before the fault's stay committed
-    public async Task A_fault_in_a_later_batch_keeps_only_whole_committed_transactions_and_the_catch_up_equals_per_event_application(int applyBatchSize)
+    [InlineData(100_000, true)] // one destination transaction: nothing is committed before the fault
+    [InlineData(2500, true)] // a commit every three source transactions: those before the fault's stay committed
+    [InlineData(2500, false)] // one by one: 500 statements per round trip, the same pipeline
+    public async Task A_fault_in_a_later_batch_keeps_only_whole_committed_transactions_and_the_catch_up_equals_per_event_application(int applyBatchSize, bool setBased)
     {
         // 12 source transactions of 900 events over 250 keys (the same keys updated again and again, deletes,
         // re-inserts). At 2000 events per round trip a destination transaction spans several batches, each built
@@ -173,9 +174,9 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
                 : new StoredEvent(Source, 0, lsn, i % PerTransaction, EventOperation.Update, $$"""{"id":{{id}},"name":"n{{i}}","amount":{{(i == Bad ? -1 : i)}}}"""));
         }
 
-        await using var database = await CreateDestinationAsync($"pipeline_fault_{applyBatchSize}");
+        await using var database = await CreateDestinationAsync($"pipeline_fault_{applyBatchSize}_{(setBased ? "set" : "each")}");
         await ScalarAsync(database, "ALTER TABLE journal ADD CONSTRAINT journal_amount_check CHECK (amount IS NULL OR amount >= 0)");
-        var options = new ReJotSyncOptions { ApplyBatchSize = applyBatchSize, RetryInitialDelay = TimeSpan.FromMilliseconds(50), RetryMaxDelay = TimeSpan.FromMilliseconds(500) };
+        var options = new ReJotSyncOptions { SetBasedApply = setBased, ApplyBatchSize = applyBatchSize, RetryInitialDelay = TimeSpan.FromMilliseconds(50), RetryMaxDelay = TimeSpan.FromMilliseconds(500) };
         var source = new ListSource(events);
         var pumps = new[] { Consumer(database), Journal(database) }.Select(c => (Status: new ConsumerStatus(c), Consumer: c)).ToList();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
