@@ -54,6 +54,26 @@ internal static class Verify
         await test.RunAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// The analyzer reports the markup's diagnostics and the code fix offers nothing for them: the code stays as it is.
+    /// The fixed state keeps its markup diagnostics explicitly (its default, IgnoreFixable, would drop the fixable ones
+    /// from the expectation).
+    /// </summary>
+    public static async Task NoCodeFixAsync<TAnalyzer, TCodeFix>(string source)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        where TCodeFix : CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            FixedCode = Usings + source,
+        };
+        test.FixedState.MarkupHandling = MarkupMode.Allow;
+        Configure(test.TestState, []);
+        Configure(test.FixedState, []);
+        await test.RunAsync(TestContext.Current.CancellationToken);
+    }
+
     private static void Configure(SolutionState state, MetadataReference[] references)
     {
         state.ReferenceAssemblies = s_referenceAssemblies;
