@@ -884,9 +884,14 @@ internal sealed class SourceTransformer : ICaptureHandler
         {
             reason = parsed.Reason;
         }
-        else if (await ResolveTableAsync(shape.TableText, cancellationToken).ConfigureAwait(false) != relation.Id)
+        else if (await ResolveTableAsync(shape.TableText, cancellationToken).ConfigureAwait(false) is not var (oid, rowSecurity) || oid != relation.Id)
         {
             reason = $"FROM {shape.TableText} does not resolve to {relation.Table} on the source connection";
+        }
+        else if (rowSecurity)
+        {
+            // The WAL carries every row; a query applies the table's policies for the engine's role. Keep that.
+            reason = $"row-level security is active on {relation.Table} for the source connection's role, and a query applies its policies";
         }
         else
         {
@@ -911,11 +916,13 @@ internal sealed class SourceTransformer : ICaptureHandler
         return projection;
     }
 
-    private async Task<long?> ResolveTableAsync(string tableText, CancellationToken cancellationToken)
+    /// <summary>The table a FROM clause names on the source connection, and whether row-level security applies to this role there.</summary>
+    private async Task<(long Oid, bool RowSecurity)?> ResolveTableAsync(string tableText, CancellationToken cancellationToken)
     {
-        await using var command = _sourceDb.CreateCommand("SELECT to_regclass($1)::oid::bigint");
+        await using var command = _sourceDb.CreateCommand("SELECT c.oid::bigint, row_security_active(c.oid) FROM pg_class c WHERE c.oid = to_regclass($1)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tableText });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long oid ? oid : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetBoolean(1)) : null;
     }
 
     private async Task<OutputSettings> ReadQuerySettingsAsync(CancellationToken cancellationToken)

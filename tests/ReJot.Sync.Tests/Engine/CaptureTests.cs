@@ -76,6 +76,36 @@ public sealed class CaptureTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_projection_of_a_table_under_row_level_security_is_queried_so_the_policies_still_apply()
+    {
+        // The WAL carries every row; only a query applies the policies for the engine's role. The role owns the table
+        // (so it may publish it) and FORCE makes the policies apply to the owner too.
+        await using var h = await SyncHarness.CreateAsync(postgres, "rls", "SELECT 1;", "SELECT 1;");
+        var role = "rj_rls_" + Guid.NewGuid().ToString("N")[..8];
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(h.SourceConnectionString).Database;
+        await h.ExecuteAsync(h.Source, $"CREATE ROLE {role} LOGIN REPLICATION; GRANT CREATE ON DATABASE \"{database}\" TO {role}; GRANT CREATE ON SCHEMA public TO {role};");
+        var asRole = new Npgsql.NpgsqlConnectionStringBuilder(h.SourceConnectionString) { Username = role, Password = null }.ConnectionString;
+        await using var roleDb = Npgsql.NpgsqlDataSource.Create(asRole);
+        await h.ExecuteAsync(roleDb, """
+            CREATE TABLE docs (id bigint PRIMARY KEY, visible boolean NOT NULL, title text);
+            ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE docs FORCE ROW LEVEL SECURITY;
+            CREATE POLICY seen ON docs FOR SELECT USING (visible);
+            CREATE POLICY writes ON docs FOR INSERT WITH CHECK (true);
+            """);
+        var schema = Schema("doc", "docs", "SELECT id, title FROM docs WHERE id = :id", operations: TransformOperation.Insert);
+        var model = h.Model([schema], []);
+        model = model with { ConnectionStrings = new Dictionary<string, string>(model.ConnectionStrings) { ["source"] = asRole } };
+        var engine = await h.StartAsync(model);
+        await h.ExecuteAsync(roleDb, "INSERT INTO docs VALUES (1, true, 'shown'), (2, false, 'hidden'), (3, true, 'shown too')");
+        await h.ExecuteAsync(roleDb, "INSERT INTO docs VALUES (4, true, 'marker')");
+
+        // Everything up to the marker is stored once the marker's event is; the hidden row has none.
+        var events = await WaitForEventsAsync(engine, schema.Key, 3);
+        Assert.Equal([1, 3, 4], events.Select(e => JsonNode.Parse(e.ObjectJson)!["id"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task The_slot_advances_while_only_unpublished_tables_change()
     {
         await using var h = await SyncHarness.CreateAsync(postgres, "idle",
