@@ -285,8 +285,7 @@ internal sealed class PgOutputReader(
                                 await FlushAndAcknowledgeAsync(connection, cancellationToken).ConfigureAwait(false);
                                 var lsn = decodingMessage.MessageLsn > decodingMessage.WalEnd ? decodingMessage.MessageLsn : decodingMessage.WalEnd;
                                 await RecordPositionAsync((long)(ulong)lsn, cancellationToken).ConfigureAwait(false);
-                                connection.SetReplicationStatus(lsn);
-                                await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+                                await AcknowledgeAsync(connection, (long)(ulong)lsn, cancellationToken).ConfigureAwait(false);
                             }
 
                             break;
@@ -370,8 +369,7 @@ internal sealed class PgOutputReader(
             _pendingAck = null;
             // The group may end with transactions that stored nothing (none of the schemas' tables changed).
             await RecordPositionAsync(lsn, cancellationToken).ConfigureAwait(false);
-            connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)lsn));
-            await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+            await AcknowledgeAsync(connection, lsn, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -392,8 +390,7 @@ internal sealed class PgOutputReader(
         if (_inFlightAck is { } committed)
         {
             _storedEnd = Math.Max(_storedEnd, committed);
-            connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)committed));
-            await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+            await AcknowledgeAsync(connection, committed, cancellationToken).ConfigureAwait(false);
         }
 
         _inFlightAck = _groupStoredEnd;
@@ -401,6 +398,13 @@ internal sealed class PgOutputReader(
         {
             _pendingAck = null;
         }
+    }
+
+    /// <summary>Tells the slot that everything up to <paramref name="lsn"/> is stored (it may release that WAL).</summary>
+    private static async Task AcknowledgeAsync(LogicalReplicationConnection connection, long lsn, CancellationToken cancellationToken)
+    {
+        connection.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)lsn));
+        await connection.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RecordPositionAsync(long lsn, CancellationToken cancellationToken)

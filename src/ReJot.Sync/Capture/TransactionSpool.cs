@@ -60,7 +60,7 @@ internal sealed class TransactionSpool : IAsyncDisposable
     }
 
     /// <summary>Roughly what a change holds on the heap: its objects, and each value's characters (UTF-16).</summary>
-    internal static long EstimatedBytes(CapturedChange change) => 64 + EstimatedBytes(change.New) + EstimatedBytes(change.Old);
+    private static long EstimatedBytes(CapturedChange change) => 64 + EstimatedBytes(change.New) + EstimatedBytes(change.Old);
 
     private static long EstimatedBytes(RowImage? row)
     {

@@ -33,12 +33,15 @@ internal sealed class EventCopyBuffer : IDisposable
     private readonly byte[] _dataStore;
     private readonly Dictionary<PublicSchemaKey, (byte[] Slug, byte[] Name)> _schemas = [];
     private byte[] _buffer;
-    private bool _headerWritten;
 
+    /// <summary>Starts the COPY data: the signature, flags and header-extension length (both 0).</summary>
     public EventCopyBuffer(string dataStore)
     {
         _dataStore = s_utf8.GetBytes(dataStore);
         _buffer = ArrayPool<byte>.Shared.Rent(FlushThreshold + 4096);
+        s_signature.CopyTo(_buffer, 0);
+        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(s_signature.Length), 0);
+        Length = s_signature.Length + 8;
     }
 
     /// <summary>Bytes built and not yet taken.</summary>
@@ -50,7 +53,7 @@ internal sealed class EventCopyBuffer : IDisposable
     /// <summary>Forgets the bytes built so far (after they were sent).</summary>
     public void Clear() => Length = 0;
 
-    /// <summary>Appends one event row (the header first, once).</summary>
+    /// <summary>Appends one event row.</summary>
     public void Append(NewEvent e, long commitLsn, int index)
     {
         if (!_schemas.TryGetValue(e.Schema, out var names))
@@ -61,19 +64,9 @@ internal sealed class EventCopyBuffer : IDisposable
         var operation = s_operations[e.Operation];
         var json = e.ObjectJson;
         var fixedBytes = 2 + (9 * 4) + names.Slug.Length + names.Name.Length + 4 + 4 + 8 + 4 + operation.Length + 1 + _dataStore.Length;
-        Ensure(fixedBytes + s_utf8.GetMaxByteCount(json.Length) + (_headerWritten ? 0 : 19));
+        Ensure(fixedBytes + s_utf8.GetMaxByteCount(json.Length));
         var span = _buffer.AsSpan();
         var at = Length;
-        if (!_headerWritten)
-        {
-            s_signature.CopyTo(span[at..]);
-            at += s_signature.Length;
-            BinaryPrimitives.WriteInt32BigEndian(span[at..], 0);
-            BinaryPrimitives.WriteInt32BigEndian(span[(at + 4)..], 0);
-            at += 8;
-            _headerWritten = true;
-        }
-
         BinaryPrimitives.WriteInt16BigEndian(span[at..], FieldCount);
         at += 2;
         at = WriteBytes(span, at, names.Slug);
@@ -95,20 +88,11 @@ internal sealed class EventCopyBuffer : IDisposable
         Length = at;
     }
 
-    /// <summary>Appends the trailer (after the last row; the header too when there was no row).</summary>
+    /// <summary>Appends the trailer (after the last row).</summary>
     public void Finish()
     {
-        Ensure(21);
-        var span = _buffer.AsSpan();
-        if (!_headerWritten)
-        {
-            s_signature.CopyTo(span[Length..]);
-            BinaryPrimitives.WriteInt64BigEndian(span[(Length + s_signature.Length)..], 0);
-            Length += s_signature.Length + 8;
-            _headerWritten = true;
-        }
-
-        BinaryPrimitives.WriteInt16BigEndian(span[Length..], -1);
+        Ensure(2);
+        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(Length), -1);
         Length += 2;
     }
 

@@ -264,9 +264,6 @@ internal sealed class SourceTransformer : ICaptureHandler
         await EndCommitAsync().ConfigureAwait(false);
     }
 
-    /// <summary>A store transaction is committing in the background (<see cref="BeginFlushAsync"/>).</summary>
-    public bool CommitInFlight => _commit is not null;
-
     /// <summary>
     /// Waits for the store transaction committing in the background, if any (its failure is thrown here), then
     /// starts committing the open one in the background and returns: the next source transactions are transformed

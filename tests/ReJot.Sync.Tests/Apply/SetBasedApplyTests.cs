@@ -47,16 +47,9 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
     [InlineData(5, 7)]
     public async Task Set_based_and_per_event_apply_leave_identical_destinations(int pageSize, int batchSize)
     {
-        var events = new List<StoredEvent>();
-        var lsn = 0x1000L;
-        void Txn(params (EventOperation Op, string Json)[] changes)
-        {
-            lsn += 0x10;
-            for (var i = 0; i < changes.Length; i++)
-            {
-                events.Add(new StoredEvent(Source, 0, lsn, i, changes[i].Op, changes[i].Json));
-            }
-        }
+        var log = new SourceTransactions(0x1000L);
+        var events = log.Events;
+        void Txn(params (EventOperation Op, string Json)[] changes) => log.Add(changes);
 
         static (EventOperation, string) Up(long id, string? name, string amount = "null", string at = "null", string doc = "null", string tags = "null", string flag = "null", string code = "null")
             => (EventOperation.Update, $$"""{"id":{{id}},"name":{{(name is null ? "null" : "\"" + name + "\"")}},"amount":{{amount}},"at":{{at}},"doc":{{doc}},"tags":{{tags}},"flag":{{flag}},"code":{{code}}}""");
@@ -297,16 +290,9 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
     [InlineData(7, 5)]
     public async Task Placeholders_in_do_update_apply_set_based_as_excluded_with_the_same_result_as_one_by_one(int pageSize, int batchSize)
     {
-        var events = new List<StoredEvent>();
-        var lsn = 0x5000L;
-        void Txn(params (EventOperation Op, string Json)[] changes)
-        {
-            lsn += 0x10;
-            for (var i = 0; i < changes.Length; i++)
-            {
-                events.Add(new StoredEvent(Source, 0, lsn, i, changes[i].Op, changes[i].Json));
-            }
-        }
+        var log = new SourceTransactions(0x5000L);
+        var events = log.Events;
+        void Txn(params (EventOperation Op, string Json)[] changes) => log.Add(changes);
 
         static string Text(string? value) => value is null ? "null" : System.Text.Json.JsonSerializer.Serialize(value);
         static (EventOperation, string) Up(long id, string name, string total = "1", string amount = "null", string? at = null, string? code = null, string? label = null, string? note = null)
@@ -523,5 +509,20 @@ public sealed class SetBasedApplyTests(PostgresFixture postgres)
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             => _messages.Enqueue((eventId.Id, formatter(state, exception)));
+    }
+
+    /// <summary>Events of consecutive source transactions (one commit LSN each, indexes from 0).</summary>
+    private sealed class SourceTransactions(long lsn)
+    {
+        public List<StoredEvent> Events { get; } = [];
+
+        public void Add((EventOperation Op, string Json)[] changes)
+        {
+            lsn += 0x10;
+            for (var i = 0; i < changes.Length; i++)
+            {
+                Events.Add(new StoredEvent(Source, 0, lsn, i, changes[i].Op, changes[i].Json));
+            }
+        }
     }
 }
