@@ -104,4 +104,18 @@ public sealed class AddReJotSyncTests(PostgresFixture postgres) : IDisposable
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
         Assert.Contains("ApplyBatchSize", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("10")]
+    [InlineData("-1")]
+    [InlineData("5000000000")]
+    public async Task A_spool_size_budget_out_of_range_fails_the_host_at_start_with_the_option_named(string value)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ReJot:SpoolMaxInMemoryBytes"] = value, ["ReJot:UseGeneratedManifests"] = "false" });
+        builder.Services.AddReJotSync();
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+        Assert.Contains("SpoolMaxInMemoryBytes", error.Message, StringComparison.Ordinal);
+    }
 }
