@@ -181,7 +181,9 @@ public sealed class ConsumerBackfillTests(PostgresFixture postgres)
         Assert.Equal(["7|while down", "51|late"], await h.RowsAsync(h.Destination, "SELECT id, name FROM b_accounts ORDER BY id"));
         Assert.Equal(0, await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM applied WHERE consumer = 'b' AND id < 51 AND id <> 7"));
 
-        // Then a backfill for B alone brings the rest, without replaying to A.
+        // Then a backfill for B alone brings the rest, without replaying to A (A settled first: it applies the change
+        // made while down on its own schedule, independently of B).
+        await Eventually.WaitAsync(async () => await h.ScalarAsync<string>(h.Destination, "SELECT name FROM a_accounts WHERE id = 7") == "while down", "A to apply the change made while it was down");
         var appliedA = await h.ScalarAsync<long>(h.Destination, "SELECT count(*) FROM applied WHERE consumer = 'a'");
         var (record, _) = await engine.Backfills!.RequestAsync(TestSchemas.Account, null, "orders-service/b", "test", Ct);
         await WaitForStateAsync(engine, record.Id, "completed");
